@@ -1,0 +1,105 @@
+"""ona: organisational network analysis from the metadata of everyday work.
+
+exports → ``ona.read_*`` importers → canonical Interactions and People tables (:mod:`ona.tables`)
+→ identity resolution and pseudonymisation → :func:`build_graph` → measures (centrality,
+brokers, silos, roles, team metrics, change over time) → :func:`relate` to outcomes → report.
+
+Public names are imported lazily, so ``import ona`` and the ``ona`` command start fast.
+
+Examples
+--------
+>>> import ona
+>>> callable(ona.validate_interactions)
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+__version__ = "0.1.0"
+
+logging.getLogger("ona").addHandler(logging.NullHandler())
+
+# public name -> module that defines it. Each area keeps its own block.
+_EXPORTS: dict[str, str] = {
+    # errors and canonical tables
+    "OnaError": "ona.exceptions",
+    "BadInputError": "ona.exceptions",
+    "InvalidParameterError": "ona.exceptions",
+    "MissingDependencyError": "ona.exceptions",
+    "TableError": "ona.exceptions",
+    "WorkspaceError": "ona.exceptions",
+    "validate_interactions": "ona.tables",
+    "validate_people": "ona.tables",
+    "validate_outcomes": "ona.tables",
+    "validate_affiliations": "ona.tables",
+    # reading and storing
+    "ReadResult": "ona.importers._base",
+    "ImportReport": "ona.importers._base",
+    "read": "ona.importers",
+    "detect_format": "ona.importers",
+    "open_workspace": "ona.workspace",
+    "Workspace": "ona.workspace",
+    "read_outcomes": "ona.importers.outcomes",
+    # e-mail and calendar importers
+    "read_mbox": "ona.importers.mbox",
+    "read_maildir": "ona.importers.maildir",
+    "read_eml": "ona.importers.eml",
+    "read_outlook_msg": "ona.importers.outlook",
+    "read_pst": "ona.importers.outlook",
+    "read_message_trace": "ona.importers.message_trace",
+    "read_gmail_log": "ona.importers.gmail_log",
+    "read_ics": "ona.importers.ics",
+    # chat and collaboration importers
+    "read_slack_export": "ona.importers.slack",
+    "read_teams": "ona.importers.teams",
+    "read_mattermost": "ona.importers.mattermost",
+    "read_discord": "ona.importers.discord",
+    "read_viva_p2p": "ona.importers.viva",
+    "read_viva_g2g": "ona.importers.viva",
+    "read_interactions_csv": "ona.importers.csv_interactions",
+    # code importers
+    "read_git": "ona.importers.git",
+    "read_github": "ona.importers.github",
+    "read_codeowners": "ona.importers.codeowners",
+    # identity, roster and privacy
+    "read_roster": "ona.importers.roster",
+    # graphs and measures
+    "build_graph": "ona.graph",
+    "windows": "ona.graph",
+    "centrality": "ona.analysis.centrality",
+    "effective_size": "ona.analysis.brokers",
+    "constraint": "ona.analysis.brokers",
+    "brokerage": "ona.analysis.brokers",
+    "ei_index": "ona.analysis.silos",
+    "communities": "ona.analysis.silos",
+    "group_matrix": "ona.analysis.silos",
+    "roles": "ona.analysis.roles",
+    "overload": "ona.analysis.roles",
+    "team_table": "ona.analysis.teams",
+    # relating to outcomes
+    "relate": "ona.stats",
+    "did": "ona.stats",
+    "qap_correlation": "ona.stats",
+    "mrqap": "ona.stats",
+    # scale
+    "aggregate": "ona.aggregate",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ona' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
