@@ -67,6 +67,9 @@ _EXPORTS: dict[str, str] = {
     "read_codeowners": "ona.importers.codeowners",
     # identity, roster and privacy
     "read_roster": "ona.importers.roster",
+    "load_key": "ona.privacy",
+    "pseudonymise": "ona.privacy",
+    "pseudonymise_tables": "ona.privacy",
     # graphs and measures
     "build_graph": "ona.graph",
     "windows": "ona.graph",
