@@ -15,10 +15,10 @@ from ona._validation import check_param
 from ona.exceptions import BadInputError
 from ona.importers._base import ReadResult, Reader
 
-__all__ = ["FORMATS", "TABLE_FORMATS", "detect_format", "read", "reader_class"]
+__all__ = ["FORMATS", "TABLE_FORMATS", "detect_format", "read", "reader_class", "table_reader"]
 
 # format name -> "module:ReaderClass", in detection order (specific before generic).
-FORMATS: dict[str, str] = {
+FORMATS: dict[str, str | type[Reader]] = {
     # e-mail and calendars
     "maildir": "ona.importers.maildir:MaildirReader",
     "mbox": "ona.importers.mbox:MboxReader",
@@ -41,16 +41,25 @@ FORMATS: dict[str, str] = {
     "interactions_csv": "ona.importers.csv_interactions:InteractionsCsvReader",
 }
 
-# Inputs that are tables rather than interactions: format name -> "module:detect_function".
-TABLE_FORMATS: dict[str, str] = {
-    "roster": "ona.importers.roster:detect",
-    "outcomes": "ona.importers.outcomes:detect",
+# Inputs that are tables rather than interactions: format name -> module defining
+# ``detect(path) -> bool`` and the ``read_<name>(path, *, on_bad_lines)`` function.
+TABLE_FORMATS: dict[str, str | type[Reader]] = {
+    "roster": "ona.importers.roster",
+    "outcomes": "ona.importers.outcomes",
 }
 
 
-def _load(spec: str) -> Any:
+def _load(spec: str | type) -> Any:
+    if not isinstance(spec, str):  # a class registered at run time (plugins, tests)
+        return spec
     module, _, attr = spec.partition(":")
     return getattr(importlib.import_module(module), attr)
+
+
+def table_reader(format: str) -> Any:
+    """The ``read_roster``/``read_outcomes`` function for a table format."""
+    check_param("table_reader", "format", format, [lambda f: f in TABLE_FORMATS])
+    return _load(f"{TABLE_FORMATS[format]}:read_{format}")
 
 
 def reader_class(format: str) -> type[Reader]:
@@ -63,8 +72,8 @@ def detect_format(path: str | Path) -> str | None:
     """Name the format of ``path`` (a reader in :data:`FORMATS` or a table in
     :data:`TABLE_FORMATS`), or None if nothing recognises it."""
     path = Path(path)
-    for name, spec in TABLE_FORMATS.items():
-        if _load(spec)(path):
+    for name, module in TABLE_FORMATS.items():
+        if _load(f"{module}:detect")(path):
             return name
     for name, spec in FORMATS.items():
         if _load(spec).detect(path):

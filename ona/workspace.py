@@ -1,0 +1,446 @@
+"""The workspace: one folder that the CLI and the library share.
+
+Layout (every file readable unchanged by pandas, pyarrow, DuckDB, Dask and Spark)::
+
+    WORKSPACE/
+        ona-workspace.json                        format version
+        interactions/channel=email/month=2026-01/part-<import>-<n>.parquet
+        people.parquet  affiliations.parquet  outcomes.parquet
+        import_log.jsonl                          one line per input: file, format, sha256, counts
+        rejects.csv                               every rejected record: file, location, reason
+
+Imports are **idempotent**: events are identified by their stable ``event_id``, so importing the
+same file twice changes nothing (its records count as duplicates the second time). Imports are
+**atomic**: everything is written into a staging folder first, then a journal is written and
+the files are moved into place; a workspace opened after an import was killed rolls a journalled
+import forward and discards an unjournalled one, so it always shows either the previous state or
+the new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from ona._validation import Options, check_param
+from ona.exceptions import BadInputError, WorkspaceError
+from ona.importers import FORMATS, TABLE_FORMATS, detect_format, reader_class, table_reader
+from ona.importers._base import FileReport, ImportReport, ReadResult
+from ona.importers._io import file_sha256
+from ona.tables import (
+    INTERACTION_COLUMNS,
+    empty_affiliations,
+    empty_interactions,
+    empty_people,
+    validate_affiliations,
+    validate_outcomes,
+    validate_people,
+)
+
+__all__ = ["Workspace", "open_workspace"]
+
+log = logging.getLogger("ona.workspace")
+
+FORMAT_VERSION = 1
+_MARKER = "ona-workspace.json"
+_JOURNAL = "JOURNAL.json"
+_STAGING_PREFIX = ".staging-"
+
+Progress = Callable[[str, int, int], None]  # (label, done, total)
+
+
+def open_workspace(path: str | os.PathLike, *, create: bool = False) -> Workspace:
+    """Open the workspace folder at ``path`` (``create=True`` makes a new one if needed).
+
+    Examples
+    --------
+    >>> import tempfile, ona
+    >>> ws = ona.open_workspace(tempfile.mkdtemp() + "/ws", create=True)
+    >>> len(ws.interactions())
+    0
+    """
+    return Workspace(path, create=create)
+
+
+class Workspace:
+    """A workspace folder (see the module docstring for its layout)."""
+
+    def __init__(self, path: str | os.PathLike, *, create: bool = False):
+        self.path = Path(path)
+        marker = self.path / _MARKER
+        if not marker.exists():
+            if not create:
+                raise WorkspaceError(f"{self.path}: not an ona workspace (no {_MARKER})")
+            try:
+                (self.path / "interactions").mkdir(parents=True, exist_ok=True)
+                _write_atomic(marker, json.dumps({"format": FORMAT_VERSION}).encode())
+            except OSError as exc:
+                raise WorkspaceError(f"{self.path}: cannot create workspace ({exc.strerror})") from None
+        self._recover()
+
+    # -- reading -----------------------------------------------------------------------------
+    @property
+    def interactions_path(self) -> Path:
+        """The hive-partitioned Parquet folder of the Interactions table."""
+        return self.path / "interactions"
+
+    def interaction_files(self) -> list[Path]:
+        return sorted(self.interactions_path.glob("channel=*/month=*/*.parquet"))
+
+    def interactions(
+        self,
+        columns: Sequence[str] | None = None,
+        *,
+        start: str | pd.Timestamp | None = None,
+        end: str | pd.Timestamp | None = None,
+        channels: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
+        """The stored Interactions table, optionally only some columns, a period, channels.
+
+        ``start`` is inclusive and ``end`` exclusive; both are UTC.
+        """
+        files = self.interaction_files()
+        if not files:
+            table = empty_interactions()
+            return table if columns is None else table[list(columns)]
+        dataset = pads.dataset(self.interactions_path, format="parquet", partitioning="hive")
+        expr = None
+        if channels is not None:
+            expr = pads.field("channel").isin(list(channels))
+        for bound, op in ((start, "ge"), (end, "lt")):
+            if bound is not None:
+                ts = pa.scalar(_utc(bound), type=pa.timestamp("us", "UTC"))
+                cond = pads.field("timestamp") >= ts if op == "ge" else pads.field("timestamp") < ts
+                expr = cond if expr is None else expr & cond
+        wanted = list(INTERACTION_COLUMNS) if columns is None else list(columns)
+        table = dataset.to_table(columns=wanted, filter=expr)
+        frame = table.to_pandas()
+        for col in wanted:
+            frame[col] = frame[col].astype(INTERACTION_COLUMNS[col])
+        order = [c for c in ("timestamp", "event_id") if c in frame.columns]
+        return frame.sort_values(order, ignore_index=True) if order else frame
+
+    def _read_table(self, name: str, empty: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        path = self.path / f"{name}.parquet"
+        return pd.read_parquet(path) if path.exists() else empty()
+
+    def people(self) -> pd.DataFrame:
+        """The stored People table (rosters and person attributes the sources carry)."""
+        return self._read_table("people", empty_people)
+
+    def affiliations(self) -> pd.DataFrame:
+        """The stored person–group memberships (chat channels, code owners)."""
+        return self._read_table("affiliations", empty_affiliations)
+
+    def outcomes(self) -> pd.DataFrame:
+        """The stored Outcomes table (empty with the key columns if none was imported)."""
+        return self._read_table(
+            "outcomes", lambda: pd.DataFrame(columns=["unit", "unit_type", "period"], dtype="string")
+        )
+
+    def import_log(self) -> list[dict[str, Any]]:
+        """One entry per imported input: path, format, sha256, counts, time."""
+        path = self.path / "import_log.jsonl"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+    def rejects(self) -> pd.DataFrame:
+        """Every rejected record so far: file, location, reason."""
+        path = self.path / "rejects.csv"
+        if not path.exists():
+            return pd.DataFrame(columns=["file", "location", "reason"], dtype="string")
+        return pd.read_csv(path, dtype="string", keep_default_na=False)
+
+    def info(self) -> dict[str, Any]:
+        """Counts for ``ona info``: events by channel and month, people, inputs, rejects."""
+        events = self.interactions(["channel", "timestamp", "source", "target"])
+        by_channel = events.groupby("channel").size().astype(int).to_dict() if len(events) else {}
+        months = events["timestamp"].dt.strftime("%Y-%m") if len(events) else pd.Series([], dtype=str)
+        return {
+            "workspace": str(self.path),
+            "interactions": len(events),
+            "by_channel": by_channel,
+            "first": events["timestamp"].min().isoformat() if len(events) else None,
+            "last": events["timestamp"].max().isoformat() if len(events) else None,
+            "months": int(months.nunique()),
+            "identities": int(pd.concat([events["source"], events["target"]]).nunique()) if len(events) else 0,
+            "people": int(self.people()["person_id"].nunique()),
+            "affiliations": len(self.affiliations()),
+            "outcome_rows": len(self.outcomes()),
+            "inputs": len(self.import_log()),
+            "rejected": len(self.rejects()),
+        }
+
+    # -- writing -----------------------------------------------------------------------------
+    def import_paths(
+        self,
+        paths: Iterable[str | os.PathLike],
+        *,
+        format: str = "auto",
+        on_bad_lines: str = "warn",
+        dry_run: bool = False,
+        key: bytes | None = None,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import exports, rosters and outcomes tables into the workspace, atomically.
+
+        Parameters
+        ----------
+        paths : iterable of path
+            Files or folders. A folder that no reader claims as a whole is walked: every export
+            recognised inside it is imported, the rest listed in ``report.skipped``.
+        format : str
+            ``"auto"`` (detect each input), a reader name from :data:`ona.importers.FORMATS`,
+            ``"roster"`` or ``"outcomes"``.
+        on_bad_lines : {'error', 'warn', 'skip'}
+            As for every reader.
+        dry_run : bool
+            Read and account for everything, write nothing.
+        key : bytes, optional
+            Pseudonymisation key: identities are replaced by keyed HMAC pseudonyms before
+            anything is written (see :mod:`ona.privacy`).
+        progress : callable, optional
+            Called as ``progress(label, done, total)`` after each input.
+
+        Returns
+        -------
+        ImportReport
+            Per input: read = imported + duplicates + rejected (by reason).
+        """
+        allowed = {"auto", *FORMATS, *TABLE_FORMATS}
+        check_param("import_paths", "format", format, [lambda f: f in allowed])
+        inputs, report = _plan(paths, format)
+        # Rosters first: identity resolution of the interactions needs them.
+        inputs.sort(key=lambda item: item[1] not in TABLE_FORMATS)
+        stage = _Stage(self, key=key)
+        try:
+            for done, (path, fmt) in enumerate(inputs, start=1):
+                stage.add(path, fmt, on_bad_lines=on_bad_lines, report=report)
+                if progress:
+                    progress(str(path), done, len(inputs))
+            if not dry_run:
+                stage.commit()
+        finally:
+            stage.discard()
+        return report
+
+    # -- recovery ----------------------------------------------------------------------------
+    def _recover(self) -> None:
+        for staging in sorted(self.path.glob(_STAGING_PREFIX + "*")):
+            journal = staging / _JOURNAL
+            if journal.exists():
+                log.warning("%s: finishing an interrupted import", self.path)
+                _apply_journal(self.path, json.loads(journal.read_text()))
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _utc(value: str | pd.Timestamp) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _plan(paths: Iterable[str | os.PathLike], format: str) -> tuple[list[tuple[Path, str]], ImportReport]:
+    """Expand folders and detect formats; unrecognised files go to ``report.skipped``."""
+    report = ImportReport()
+    inputs: list[tuple[Path, str]] = []
+
+    def visit(path: Path) -> None:
+        if not path.exists():
+            raise BadInputError(str(path), None, "no such file or folder")
+        if (path / _MARKER).exists():
+            report.skipped.append((str(path), "an ona workspace, not an export"))
+            return
+        fmt = format if format != "auto" else detect_format(path)
+        if fmt is not None:
+            inputs.append((path, fmt))
+        elif path.is_dir():
+            for child in sorted(path.iterdir()):
+                if not child.name.startswith("."):
+                    visit(child)
+        else:
+            report.skipped.append((str(path), "not a recognised export, roster or outcomes table"))
+
+    for p in paths:
+        visit(Path(p))
+    return inputs, report
+
+
+class _Stage:
+    """Everything one import will write, staged in a folder inside the workspace."""
+
+    def __init__(self, ws: Workspace, key: bytes | None):
+        self.ws = ws
+        self.key = key
+        self.id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        self.dir = ws.path / f"{_STAGING_PREFIX}{self.id}"
+        self.parts: list[str] = []  # relative paths of new interaction files
+        self.seen: dict[tuple[str, str], set[str]] = {}  # partition -> event ids stored or staged
+        self.people: list[pd.DataFrame] = []
+        self.affiliations: list[pd.DataFrame] = []
+        self.outcomes: list[pd.DataFrame] = []
+        self.log: list[dict[str, Any]] = []
+        self.rejects: list[tuple[str, str, str]] = []
+        try:
+            self.dir.mkdir()
+        except OSError as exc:
+            raise WorkspaceError(f"{ws.path}: cannot write ({exc.strerror})") from None
+
+    def add(self, path: Path, fmt: str, *, on_bad_lines: str, report: ImportReport) -> None:
+        if fmt in TABLE_FORMATS:
+            result = table_reader(fmt)(path, on_bad_lines=on_bad_lines)
+            self._take_tables(result)
+            file_report = result.report.files[0]
+            report.rejects.extend(result.report.rejects)
+            self.rejects.extend(result.report.rejects)
+        else:
+            reader = reader_class(fmt)(path, on_bad_lines=on_bad_lines)
+            for frame in reader.iter_frames():
+                self._take_interactions(frame, reader.report)
+            self._take_tables(
+                ReadResult(empty_interactions(), reader.people(), reader.affiliations(), ImportReport())
+            )
+            file_report = reader.report
+            report.rejects.extend(reader.rejects)
+            self.rejects.extend(reader.rejects)
+        file_report.sha256 = file_sha256(path)
+        report.files.append(file_report)
+        self.log.append(
+            {
+                **file_report.to_dict(),
+                "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "import_id": self.id,
+            }
+        )
+
+    def _existing_ids(self, channel: str, month: str) -> set[str]:
+        key = (channel, month)
+        if key not in self.seen:
+            folder = self.ws.interactions_path / f"channel={channel}" / f"month={month}"
+            ids: set[str] = set()
+            for f in sorted(folder.glob("*.parquet")):
+                ids.update(pq.read_table(f, columns=["event_id"]).column(0).to_pylist())
+            self.seen[key] = ids
+        return self.seen[key]
+
+    def _take_interactions(self, frame: pd.DataFrame, file_report: FileReport) -> None:
+        if not len(frame):
+            return
+        if self.key is not None:
+            from ona.privacy import pseudonymise_tables
+
+            frame = pseudonymise_tables(frame, empty_people(), empty_affiliations(), self.key)[0]
+        month = frame["timestamp"].dt.strftime("%Y-%m")
+        new_mask = pd.Series(True, index=frame.index)
+        for (channel, m), idx in frame.groupby([frame["channel"], month]).groups.items():
+            existing = self._existing_ids(channel, m)
+            ids = frame.loc[idx, "event_id"]
+            is_new = ~ids.isin(existing) & ~ids.duplicated()
+            new_mask.loc[idx] = is_new.to_numpy()
+            existing.update(ids[is_new])
+        # A record all of whose events are already stored is a duplicate, not an import.
+        per_record = new_mask.groupby(frame["record_id"]).any()
+        repeated = int((~per_record).sum())
+        file_report.imported -= repeated
+        file_report.duplicates += repeated
+        file_report.events -= int((~new_mask).sum())
+        fresh = frame[new_mask.to_numpy()]
+        for (channel, m), part in fresh.groupby([fresh["channel"], month[new_mask]]):
+            rel = f"interactions/channel={channel}/month={m}/part-{self.id}-{len(self.parts):05d}.parquet"
+            target = self.dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            table = pa.Table.from_pandas(
+                part.drop(columns=["channel"]).reset_index(drop=True), preserve_index=False
+            )
+            pq.write_table(table, target)
+            self.parts.append(rel)
+
+    def _take_tables(self, result: ReadResult) -> None:
+        people, affiliations = result.people, result.affiliations
+        if self.key is not None and (len(people) or len(affiliations)):
+            from ona.privacy import pseudonymise_tables
+
+            _, people, affiliations = pseudonymise_tables(
+                empty_interactions(), people, affiliations, self.key
+            )
+        if len(people):
+            self.people.append(people)
+        if len(affiliations):
+            self.affiliations.append(affiliations)
+        if "outcomes" in result.extras:
+            self.outcomes.append(result.extras["outcomes"])
+
+    def commit(self) -> None:
+        moves: list[tuple[str, str]] = [(rel, rel) for rel in self.parts]
+        if self.people:
+            people = pd.concat([self.ws.people(), *self.people], ignore_index=True)
+            people = people.drop_duplicates(["person_id", "valid_from"], keep="last")
+            self._stage_table("people.parquet", validate_people(people), moves)
+        if self.affiliations:
+            aff = pd.concat([self.ws.affiliations(), *self.affiliations], ignore_index=True)
+            self._stage_table("affiliations.parquet", validate_affiliations(aff), moves)
+        if self.outcomes:
+            outcomes = pd.concat([self.ws.outcomes(), *self.outcomes], ignore_index=True)
+            outcomes = outcomes.drop_duplicates(["unit", "period"], keep="last")
+            self._stage_table("outcomes.parquet", validate_outcomes(outcomes), moves)
+        self._stage_appended("import_log.jsonl", "".join(json.dumps(e) + "\n" for e in self.log), moves)
+        if self.rejects:
+            rows = pd.DataFrame(self.rejects, columns=["file", "location", "reason"])
+            old = self.ws.path / "rejects.csv"
+            text = rows.to_csv(index=False, header=not old.exists())
+            self._stage_appended("rejects.csv", text, moves)
+        journal = {"staging": self.dir.name, "moves": moves}
+        _write_atomic(self.dir / _JOURNAL, json.dumps(journal).encode())
+        _apply_journal(self.ws.path, journal)
+
+    def _stage_table(self, name: str, frame: pd.DataFrame, moves: list[tuple[str, str]]) -> None:
+        frame.to_parquet(self.dir / name, index=False)
+        moves.append((name, name))
+
+    def _stage_appended(self, name: str, text: str, moves: list[tuple[str, str]]) -> None:
+        old = self.ws.path / name
+        staged = self.dir / name
+        if old.exists():
+            shutil.copyfile(old, staged)
+        with open(staged, "a", encoding="utf-8") as fh:
+            fh.write(text)
+        moves.append((name, name))
+
+    def discard(self) -> None:
+        """Remove the staging folder; a journalled import is finished first, never half-kept."""
+        journal = self.dir / _JOURNAL
+        if journal.exists():
+            _apply_journal(self.ws.path, json.loads(journal.read_text()))
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _apply_journal(root: Path, journal: dict[str, Any]) -> None:
+    """Move staged files into place; safe to repeat after an interruption (roll forward)."""
+    staging = root / journal["staging"]
+    for src, dst in journal["moves"]:
+        source = staging / src
+        if source.exists():
+            (root / dst).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, root / dst)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
