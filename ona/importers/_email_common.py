@@ -1,0 +1,148 @@
+"""What every message-based e-mail reader shares: turning parsed headers into records.
+
+:class:`MailAssembler` receives each message's :class:`~ona.importers._email_headers.Headers`
+in input order and yields one :class:`~ona.importers._base.Record` or
+:class:`~ona.importers._base.Rejected` per message, so that every input message is accounted for
+exactly once. Reply edges (replier -> author of the parent message) need the parent's author: a
+message whose parent has already been seen is yielded at once; one whose parent has not been
+seen yet is held back and yielded by :meth:`MailAssembler.finish`, when the whole input is known.
+Only those records are buffered (in archives, parents nearly always come first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from ona.importers._base import Reader, Record, Rejected
+from ona.importers._email_headers import Headers, parse_date
+
+__all__ = ["MailAssembler", "MASS_THRESHOLD"]
+
+MASS_THRESHOLD = 50  # recipients above which a message counts as a broadcast (flag ``mass``)
+
+_DROPPED_LABELS = frozenset({"spam", "trash"})
+
+
+def fingerprint(sender: str, timestamp: datetime, recipients: list[str]) -> str:
+    """The identity of a message without a Message-ID: sender, date and sorted recipients."""
+    text = "\x1f".join([sender, timestamp.isoformat(), *sorted(recipients)])
+    return "fp:" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+class MailAssembler:
+    """Builds records from parsed messages and resolves reply edges (see the module docstring).
+
+    Parameters
+    ----------
+    reader : Reader
+        The reader whose :meth:`~Reader.note` receives the data-quality counts.
+    mass_threshold : int
+        Messages with more recipients than this are flagged ``mass``.
+    """
+
+    def __init__(self, reader: Reader, *, mass_threshold: int = MASS_THRESHOLD):
+        self.reader = reader
+        self.mass_threshold = mass_threshold
+        self.authors: dict[str, str] = {}  # Message-ID -> sender address
+        self._held: list[tuple[str, str, list[dict[str, Any]], str, dict[str, Any]]] = []
+
+    def feed(
+        self,
+        location: str,
+        h: Headers,
+        *,
+        received_date: str | None = None,
+        fallback: tuple[datetime, str] | None = None,
+        container: str | None = None,
+        channel: str = "email",
+    ) -> Iterator[Record | Rejected]:
+        """Yield the record of one message (or nothing, if it waits for its parent)."""
+        if h.sender is None:
+            yield Rejected(location, "no sender address")
+            return
+        if _DROPPED_LABELS.intersection(h.labels):
+            yield Rejected(location, "Gmail spam or trash label", excluded=True)
+            return
+        timestamp, quality = self._time(h, received_date, fallback)
+        if timestamp is None:
+            yield Rejected(location, "no usable date")
+            return
+        recipients: dict[str, str] = {}
+        for kind, addresses in (("to", h.to), ("cc", h.cc), ("bcc", h.bcc)):
+            for addr in addresses:
+                recipients.setdefault(addr, kind)
+        if not recipients and h.delivered_to:
+            # A receiver's copy naming no recipient (Bcc, undisclosed-recipients): the mailbox
+            # owner it was delivered to is the one recipient we know.
+            self.reader.note("recipient taken from Delivered-To")
+            for addr in h.delivered_to:
+                recipients.setdefault(addr, "bcc")
+        mass = h.mass_list
+        if not recipients and h.list_address:
+            # List mail archived without To/Cc: an edge to the list, never expanded to members.
+            self.reader.note("recipient taken from the list address")
+            recipients[h.list_address] = "to"
+            mass = True
+        n = len(recipients)
+        base = {
+            "timestamp": timestamp,
+            "source": h.sender,
+            "channel": channel,
+            "thread_id": h.thread_id,
+            "container": container if container is not None else h.list_id,
+            "time_quality": quality,
+            "automated": h.automated,
+            "mass": mass or n > self.mass_threshold,
+        }
+        events = [
+            {**base, "target": addr, "kind": kind, "n_recipients": n}
+            for addr, kind in recipients.items()
+        ]
+        if h.message_id:
+            key = "mid:" + h.message_id
+            self.authors.setdefault(h.message_id, h.sender)
+        else:
+            self.reader.note("no Message-ID: identified by sender, date and recipients")
+            key = fingerprint(h.sender, timestamp, list(recipients))
+        parent = h.parent_id if h.parent_id != h.message_id else None
+        if parent is not None and parent not in self.authors:
+            self._held.append((location, key, events, parent, base))
+            return
+        yield self._record(location, key, events, parent, base)
+
+    def finish(self) -> Iterator[Record | Rejected]:
+        """Yield the records held back for a parent that came later (or never)."""
+        held, self._held = self._held, []
+        for location, key, events, parent, base in held:
+            yield self._record(location, key, events, parent, base)
+
+    def _record(
+        self, location: str, key: str, events: list[dict[str, Any]], parent: str | None,
+        base: dict[str, Any],
+    ) -> Record | Rejected:  # fmt: skip
+        author = self.authors.get(parent) if parent is not None else None
+        if author is not None:
+            events = [*events, {**base, "target": author, "kind": "reply", "n_recipients": 1}]
+        if not events:
+            return Rejected(location, "no recipients and no parent in the input", excluded=True)
+        return Record(key, location, events)
+
+    def _time(
+        self, h: Headers, received_date: str | None, fallback: tuple[datetime, str] | None
+    ) -> tuple[datetime | None, str | None]:
+        if h.timestamp is not None and h.time_quality != "no_timezone":
+            return h.timestamp, h.time_quality
+        received, quality = parse_date(received_date)
+        if received is not None and quality == "exact":
+            self.reader.note("date taken from the Received header")
+            return received, "received_header"
+        if h.timestamp is not None:
+            self.reader.note("date without a usable timezone (read as UTC)")
+            return h.timestamp, h.time_quality
+        if fallback is not None and fallback[0] is not None:
+            self.reader.note(f"date missing or unusable: time_quality {fallback[1]}")
+            return fallback
+        return None, None
