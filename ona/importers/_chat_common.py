@@ -155,12 +155,15 @@ def chat_events(msg: ChatMessage, options: ChatOptions) -> list[dict[str, Any]]:
 
     if msg.members is not None:
         others = _unique(msg.members, exclude=[author])
-        if len(others) == 1:
-            add("dm", author, others[0], 1.0, n_recipients=1)
+        if len(others) <= 1:
+            # A self-DM gives a self-interaction, which the reader base drops and counts.
+            add("dm", author, others[0] if others else author, 1.0, n_recipients=1)
         else:
             for other in others:
                 add("group_dm", author, other, 1.0 / len(others), n_recipients=len(others))
-    if msg.reply_to and msg.reply_to != author:
+    # Replies, mentions and reactions to oneself are kept here so that the reader base counts
+    # them as self-interactions; a starter posting in their own thread is simply no edge.
+    if msg.reply_to:
         add("reply", author, msg.reply_to, 1.0)
     if options.thread_mode != "none":
         starter = msg.thread_starter
@@ -170,11 +173,11 @@ def chat_events(msg: ChatMessage, options: ChatOptions) -> list[dict[str, Any]]:
             earlier = _unique(msg.earlier_participants, exclude=[author, starter, msg.reply_to])
             for p in earlier:
                 add("thread", author, p, 1.0 / len(earlier))
-    for person in _unique(msg.mentions, exclude=[author]):
+    for person in _unique(msg.mentions):
         add("mention", author, person, 1.0)
     reacted: dict[str, Any] = {}
     for reactor, when in msg.reactions:
-        if reactor and reactor != author and reactor not in reacted:
+        if reactor and reactor not in reacted:
             reacted[reactor] = when
     for reactor, when in reacted.items():
         add("reaction", reactor, author, options.reaction_weight,
