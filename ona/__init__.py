@@ -70,6 +70,11 @@ _EXPORTS: dict[str, str] = {
     "load_key": "ona.privacy",
     "pseudonymise": "ona.privacy",
     "pseudonymise_tables": "ona.privacy",
+    "build_aliases": "ona.identity",
+    "resolve_identities": "ona.identity",
+    "filter_by_status": "ona.identity",
+    "attributes_at": "ona.people",
+    "attach_attributes": "ona.people",
     # graphs and measures
     "build_graph": "ona.graph",
     "windows": "ona.graph",

@@ -1,0 +1,656 @@
+"""Identity resolution: one person across e-mail, chat and code, by exact explainable rules.
+
+A person has many handles: e-mail addresses and aliases, Slack/Teams/Mattermost user ids, git
+e-mails. :func:`build_aliases` collects what is *known* to link them (after GrimoireLab
+SortingHat's model of one individual with many identities):
+
+* the roster: each person's id, primary e-mail and ``aliases`` (proxy addresses, old domains);
+* ``.mailmap`` files: a commit e-mail is the same person as the proper e-mail;
+* chat user directories: the People table a chat reader returns (Slack ``users.json`` gives
+  ``person_id="U…"`` with ``email``), linking the user id to the address;
+* explicit alias files: a CSV of ``alias`` and ``person_id`` (or ``email``) columns.
+
+Matching is **exact** on normalised handles, and every match says which rule made it: case
+folding; ``+tag`` removal (``ann+lists@corp.com`` is ``ann@corp.com``; not for GitHub noreply
+addresses, where the tag is the login); Gmail dot-folding only when asked. Nothing is merged by
+similarity: a handle that only *looks like* someone (the same two-word display name, or the same
+mailbox name at another domain) is listed in ``report.suggestions`` for a person to confirm and
+then add to an alias file. A handle linked to two people is ambiguous and left unresolved.
+
+:func:`resolve_identities` replaces ``source``/``target`` by person ids and classifies every
+identity outside the roster as ``external`` (an address outside the internal domains),
+``unmatched_internal`` (an internal-looking address not on the roster), ``unmatched`` (a non-mail
+handle with no link) or ``ambiguous``; they are kept, with a ``status`` in the People table, so
+analyses can include or exclude them (:func:`filter_by_status`). The :class:`MatchReport`
+counts identities per source and status, and its counts add up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ona._validation import Options, validate_params
+from ona.tables import validate_interactions, validate_people
+
+__all__ = [
+    "STATUSES",
+    "AliasTable",
+    "IdentityResolution",
+    "MatchReport",
+    "build_aliases",
+    "filter_by_status",
+    "normalise_handle",
+    "parse_mailmap",
+    "resolve_identities",
+]
+
+# People.status after resolution; identities use "matched" where people use "roster".
+STATUSES = ("roster", "external", "unmatched_internal", "unmatched", "ambiguous")
+IDENTITY_STATUSES = ("matched", "external", "unmatched_internal", "unmatched", "ambiguous")
+
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>.]+$")
+_PREFIX = re.compile(r"^(mailto|smtp|sip):", re.IGNORECASE)
+_GMAIL = {"gmail.com", "googlemail.com"}
+_NO_TAG_DOMAINS = {"users.noreply.github.com"}  # <id>+<login>@...: the tag is the identity
+_MAILMAP_PAIR = re.compile(r"([^<>]*)<([^<>]*)>")
+
+
+def is_email(handle: str) -> bool:
+    """Strict: ``local@domain.tld``, one ``@``, no spaces."""
+    return bool(_EMAIL.match(handle))
+
+
+def normalise_handle(
+    handle: str, *, plus_tags: bool = True, gmail_dots: bool = False
+) -> tuple[str, tuple[str, ...]]:
+    """The matching key of a handle, and the rules that changed it.
+
+    Parameters
+    ----------
+    handle : str
+        An e-mail address (bare, ``<...>``, ``mailto:`` or ``Name <addr>``) or another handle
+        (chat user id, username).
+    plus_tags : bool, default True
+        Drop ``+tag`` from the local part of an address.
+    gmail_dots : bool, default False
+        Drop dots from the local part of Gmail addresses (Gmail ignores them).
+
+    Returns
+    -------
+    (key, rules)
+        ``rules`` names each rule applied, among ``"address extracted"``, ``"case folded"``,
+        ``"+tag removed"``, ``"gmail dots removed"``; empty for an exact match.
+
+    Examples
+    --------
+    >>> normalise_handle("Ann Lee <Ann+News@Corp.com>")
+    ('ann@corp.com', ('address extracted', 'case folded', '+tag removed'))
+    >>> normalise_handle("a.n.n@gmail.com", gmail_dots=True)
+    ('ann@gmail.com', ('gmail dots removed',))
+    >>> normalise_handle("U024BE7LH")
+    ('u024be7lh', ('case folded',))
+    """
+    rules: list[str] = []
+    text = handle.strip()
+    if "<" in text and "@" in text:
+        address = parseaddr(text)[1]
+        if address and address != text:
+            text = address
+            rules.append("address extracted")
+    stripped = _PREFIX.sub("", text.strip("<> "))
+    if stripped != text and "address extracted" not in rules:
+        rules.append("address extracted")
+    folded = stripped.casefold()
+    if folded != stripped:
+        rules.append("case folded")
+    if not is_email(folded):
+        return folded, tuple(rules)
+    local, _, domain = folded.rpartition("@")
+    if plus_tags and "+" in local and domain not in _NO_TAG_DOMAINS:
+        local = local.split("+", 1)[0] or local
+        rules.append("+tag removed")
+    if gmail_dots and domain in _GMAIL:
+        undotted = local.replace(".", "")
+        domain = "gmail.com"
+        if undotted != local:
+            rules.append("gmail dots removed")
+        local = undotted
+    return f"{local}@{domain}", tuple(rules)
+
+
+def parse_mailmap(text: str) -> list[tuple[str, str, str]]:
+    """The e-mail links of a ``.mailmap``: ``(commit_email, proper_email, proper_name)``.
+
+    Lines naming only a proper name for an address (``Name <addr>``) link nothing.
+
+    Examples
+    --------
+    >>> parse_mailmap("Ann Lee <ann@corp.com> <ann@laptop.local>\\n# comment\\nBo <bo@corp.com>")
+    [('ann@laptop.local', 'ann@corp.com', 'Ann Lee')]
+    """
+    links = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0] if line.lstrip().startswith("#") else line
+        pairs = _MAILMAP_PAIR.findall(line)
+        if len(pairs) < 2:
+            continue
+        (proper_name, proper_email), (_, commit_email) = pairs[0], pairs[1]
+        proper_email, commit_email = proper_email.strip(), commit_email.strip()
+        if proper_email and commit_email and proper_email.lower() != commit_email.lower():
+            links.append((commit_email, proper_email, proper_name.strip()))
+    return links
+
+
+@dataclass
+class AliasTable:
+    """What is known to link handles to roster people (built by :func:`build_aliases`).
+
+    Attributes
+    ----------
+    links : DataFrame
+        ``handle`` (a normalised key), ``target`` (a roster person id, or another key),
+        ``to_person`` (bool), ``source`` (where the link comes from: ``roster``, ``mailmap``,
+        ``directory:<name>``, ``alias file``).
+    people : DataFrame
+        The roster (canonical People table), possibly empty.
+    names : dict
+        Normalised key -> display name seen for it (for suggestions only).
+    """
+
+    links: pd.DataFrame
+    people: pd.DataFrame
+    names: dict[str, str] = field(default_factory=dict)
+    plus_tags: bool = True
+    gmail_dots: bool = False
+
+    def __post_init__(self) -> None:
+        self._out: dict[str, list[tuple[str, bool, str]]] = defaultdict(list)
+        for h, t, p, s in self.links[["handle", "target", "to_person", "source"]].itertuples(
+            index=False
+        ):
+            self._out[h].append((t, bool(p), s))
+        self._memo: dict[str, tuple[frozenset[str], str]] = {}
+
+    def key(self, handle: str) -> tuple[str, tuple[str, ...]]:
+        """:func:`normalise_handle` with this table's rules."""
+        return normalise_handle(handle, plus_tags=self.plus_tags, gmail_dots=self.gmail_dots)
+
+    def persons_of(self, key: str) -> tuple[frozenset[str], str]:
+        """The roster people a normalised key leads to, and the chain of sources that did it."""
+        if key in self._memo:
+            return self._memo[key]
+        found: dict[str, str] = {}
+        seen = {key}
+        frontier = [(key, "")]
+        while frontier:  # breadth first: the shortest explanation is kept
+            nxt = []
+            for h, how in frontier:
+                for target, to_person, source in self._out.get(h, ()):
+                    chain = f"{how} > {source}" if how else source
+                    if to_person:
+                        found.setdefault(target, chain)
+                    elif target not in seen:
+                        seen.add(target)
+                        nxt.append((target, chain))
+            frontier = nxt
+        result = (frozenset(found), "; ".join(found[p] for p in sorted(found)))
+        self._memo[key] = result
+        return result
+
+
+def _as_people(roster: Any) -> pd.DataFrame:
+    if roster is None:
+        return validate_people(pd.DataFrame({"person_id": pd.Series(dtype="string")}))
+    if hasattr(roster, "people"):  # a ReadResult
+        roster = roster.people
+    if isinstance(roster, (str, Path)):
+        from ona.importers.roster import read_roster
+
+        roster = read_roster(roster).people
+    return validate_people(roster)
+
+
+def _split(value: object) -> list[str]:
+    if not isinstance(value, str):
+        return []
+    return [p.strip() for p in re.split(r"[;,|]", value) if p.strip()]
+
+
+def _named(items: Any, default: str) -> list[tuple[str, Any]]:
+    if items is None:
+        return []
+    if isinstance(items, Mapping):
+        return [(str(k), v) for k, v in items.items()]
+    if isinstance(items, (str, Path, pd.DataFrame)) or hasattr(items, "people"):
+        items = [items]
+    return [(f"{default} {i}" if len(items) > 1 else default, v) for i, v in enumerate(items, 1)]
+
+
+def _alias_frame(value: Any) -> pd.DataFrame:
+    if isinstance(value, pd.DataFrame):
+        return value
+    from ona.importers._tabular import iter_rows
+
+    return pd.DataFrame([row for _, row in iter_rows(value)], dtype="string")
+
+
+_ALIAS_COLUMNS = ("alias", "handle", "identity", "username", "user_id", "login", "address")
+_TARGET_COLUMNS = ("person_id", "employee_id", "email", "primary_email")
+
+
+@validate_params({"plus_tags": [bool], "gmail_dots": [bool]})
+def build_aliases(
+    roster: Any = None,
+    *,
+    mailmaps: Any = None,
+    directories: Any = None,
+    alias_files: Any = None,
+    plus_tags: bool = True,
+    gmail_dots: bool = False,
+) -> AliasTable:
+    """Collect every known link between handles and roster people into an :class:`AliasTable`.
+
+    Parameters
+    ----------
+    roster : DataFrame, ReadResult, path or None
+        The People table (:func:`ona.read_roster`); its ``person_id``, ``email`` and ``aliases``
+        (';'-separated) identify each person.
+    mailmaps : path, str of .mailmap text, or a list or {name: ...} of them, optional
+        ``.mailmap`` files (a path) or their text.
+    directories : DataFrame, ReadResult, or a list or {name: ...} of them, optional
+        People tables of chat or code readers: ``person_id`` is the native handle (a Slack
+        user id), ``email`` and ``aliases`` link it, ``name`` feeds suggestions only.
+    alias_files : path, DataFrame, or a list or {name: ...} of them, optional
+        Explicit links: an ``alias`` (or ``handle``/``username``/``login``) column and a
+        ``person_id`` (or ``email``) column.
+    plus_tags, gmail_dots : bool
+        Normalisation rules (see :func:`normalise_handle`), used for every handle.
+
+    Returns
+    -------
+    AliasTable
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> roster = pd.DataFrame({"person_id": ["E1"], "email": ["ann@corp.com"],
+    ...                        "aliases": ["ann.lee@old-corp.com"]})
+    >>> slack = pd.DataFrame({"person_id": ["U1"], "email": ["Ann@corp.com"]})
+    >>> table = build_aliases(roster, directories={"slack": slack})
+    >>> table.persons_of("u1")
+    (frozenset({'E1'}), 'directory:slack > roster')
+    """
+    people = _as_people(roster)
+    names: dict[str, str] = {}
+    rows: list[tuple[str, str, bool, str]] = []
+
+    def key(handle: str) -> str:
+        return normalise_handle(handle, plus_tags=plus_tags, gmail_dots=gmail_dots)[0]
+
+    for pid, email, aliases, name in people[["person_id", "email", "aliases", "name"]].itertuples(
+        index=False
+    ):
+        for handle in [pid, email, *_split(aliases)]:
+            if isinstance(handle, str) and handle.strip():
+                rows.append((key(handle), pid, True, "roster"))
+        if isinstance(name, str) and isinstance(email, str):
+            names.setdefault(key(email), name)
+
+    for label, value in _named(mailmaps, "mailmap"):
+        text = value
+        if isinstance(value, Path) or (isinstance(value, str) and "<" not in value):
+            text = Path(value).read_text(encoding="utf-8", errors="replace")
+        for commit, proper, proper_name in parse_mailmap(text):
+            rows.append((key(commit), key(proper), False, label))
+            if proper_name:
+                names.setdefault(key(commit), proper_name)
+
+    for label, value in _named(directories, "directory"):
+        frame = value.people if hasattr(value, "people") else value
+        for row in frame.to_dict("records"):
+            handle = row.get("person_id")
+            if not isinstance(handle, str):
+                continue
+            hkey = key(handle)
+            for other in [row.get("email"), *_split(row.get("aliases"))]:
+                if isinstance(other, str) and other.strip() and key(other) != hkey:
+                    rows.append((hkey, key(other), False, f"directory:{label}"))
+            if isinstance(row.get("name"), str):
+                names.setdefault(hkey, row["name"])
+
+    roster_ids = set(people["person_id"])
+    for label, value in _named(alias_files, "alias file"):
+        frame = _alias_frame(value)
+        lower = {c.lower(): c for c in frame.columns}
+        alias_col = next((lower[c] for c in _ALIAS_COLUMNS if c in lower), None)
+        target_col = next((lower[c] for c in _TARGET_COLUMNS if c in lower), None)
+        if alias_col is None or target_col is None:
+            from ona.exceptions import BadInputError
+
+            raise BadInputError(label, None, "an alias file needs an alias and a person_id column")
+        for alias, target in frame[[alias_col, target_col]].itertuples(index=False):
+            if not (isinstance(alias, str) and isinstance(target, str) and alias and target):
+                continue
+            if target in roster_ids:
+                rows.append((key(alias), target, True, label))
+            else:
+                rows.append((key(alias), key(target), False, label))
+
+    links = pd.DataFrame(rows, columns=["handle", "target", "to_person", "source"])
+    links = links.drop_duplicates(ignore_index=True)
+    return AliasTable(links, people, names, plus_tags=plus_tags, gmail_dots=gmail_dots)
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolution
+
+
+@dataclass
+class MatchReport:
+    """What identity resolution did, with counts that add up.
+
+    Attributes
+    ----------
+    identities : DataFrame
+        One row per distinct raw handle: ``handle``, ``identity`` (the person id it became),
+        ``status`` (one of ``matched``, ``external``, ``unmatched_internal``, ``unmatched``,
+        ``ambiguous``), ``rules`` (normalisation applied), ``via`` (the link chain), ``sources``
+        (';'-joined channels or origins it appeared in). Contains raw handles: keep it private.
+    counts : DataFrame
+        Distinct handles per source (rows, plus ``total``) and status (columns, plus ``total``);
+        every row's statuses add up to its total.
+    external_domains : Series
+        External domains -> number of distinct handles.
+    suggestions : DataFrame
+        ``handle``, ``person_id``, ``reason``: possible matches for a person to confirm; never
+        applied.
+    interactions : dict
+        ``read``, ``kept``, ``self_interactions_dropped`` (two handles of one person):
+        read = kept + dropped.
+    """
+
+    identities: pd.DataFrame
+    counts: pd.DataFrame
+    external_domains: pd.Series
+    suggestions: pd.DataFrame
+    interactions: dict[str, int]
+
+    @property
+    def unmatched_internal(self) -> pd.DataFrame:
+        """Internal-looking addresses not on the roster (raw handles: keep private)."""
+        return self.identities[self.identities["status"] == "unmatched_internal"]
+
+    def to_dict(self, *, identities: bool = False) -> dict[str, Any]:
+        """Counts only (safe to log or store), unless ``identities=True``."""
+        out: dict[str, Any] = {
+            "counts": {
+                src: {k: int(v) for k, v in row.items()}
+                for src, row in self.counts.to_dict("index").items()
+            },
+            "external_domains": {k: int(v) for k, v in self.external_domains.items()},
+            "suggestions": len(self.suggestions),
+            "interactions": dict(self.interactions),
+        }
+        if identities:
+            out["identities"] = self.identities.to_dict("records")
+            out["suggestions"] = self.suggestions.to_dict("records")
+        return out
+
+    def summary(self) -> str:
+        t = self.counts.loc["total"]
+        parts = ", ".join(f"{s} {int(t[s]):,}" for s in IDENTITY_STATUSES if t[s])
+        return (
+            f"{int(t['total']):,} identities: {parts}; {len(self.suggestions):,} suggestion(s) "
+            "to review"
+        )
+
+
+@dataclass
+class IdentityResolution:
+    """What :func:`resolve_identities` returns.
+
+    Attributes
+    ----------
+    interactions : DataFrame
+        The Interactions table with ``source``/``target`` replaced by person ids (identities
+        outside the roster keep their normalised handle).
+    people : DataFrame
+        The roster plus one row per identity outside it; column ``status`` (see
+        :data:`STATUSES`) lets analyses include or exclude them (:func:`filter_by_status`).
+    report : MatchReport
+    """
+
+    interactions: pd.DataFrame
+    people: pd.DataFrame
+    report: MatchReport
+
+
+def _internal(domain: str, internal: set[str]) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in internal)
+
+
+def _name_key(name: object) -> str | None:
+    if not isinstance(name, str):
+        return None
+    words = name.casefold().split()
+    return " ".join(words) if len(words) >= 2 else None  # single tokens never match (strict)
+
+
+def _suggest(aliases: AliasTable, unresolved: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """Possible matches for unresolved handles, for a person to confirm."""
+    people = aliases.people
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for pid, name in people[["person_id", "name"]].itertuples(index=False):
+        if (k := _name_key(name)) is not None:
+            by_name[k].add(pid)
+    by_local: dict[str, set[str]] = defaultdict(set)
+    for pid, email in people[["person_id", "email"]].itertuples(index=False):
+        if isinstance(email, str) and is_email(email.casefold()):
+            local = email.casefold().rpartition("@")[0]
+            if len(re.split(r"[._-]", local)) >= 2:  # "ann.lee", never "info" or "ann"
+                by_local[local].add(pid)
+    out = []
+    for handle, key in unresolved:
+        name = _name_key(aliases.names.get(key))
+        for pid in sorted(by_name.get(name, ())) if name else ():
+            out.append((handle, pid, "same display name, different address"))
+        if is_email(key):
+            for pid in sorted(by_local.get(key.rpartition("@")[0], ())):
+                out.append((handle, pid, "same mailbox name, different domain"))
+    return out
+
+
+@validate_params({"by": [Options({"channel", "origin"})]})
+def resolve_identities(
+    interactions: pd.DataFrame,
+    aliases: AliasTable,
+    *,
+    internal_domains: Iterable[str] | None = None,
+    by: str = "channel",
+) -> IdentityResolution:
+    """Replace the handles in ``source``/``target`` by roster person ids.
+
+    Parameters
+    ----------
+    interactions : DataFrame
+        A canonical Interactions table with raw handles.
+    aliases : AliasTable
+        From :func:`build_aliases`.
+    internal_domains : iterable of str, optional
+        The organisation's e-mail domains (subdomains included). Default: the domains of the
+        roster's e-mail addresses and aliases. An address outside them is ``external``.
+    by : {'channel', 'origin'}
+        What the report's per-source counts are grouped by.
+
+    Returns
+    -------
+    IdentityResolution
+        ``.interactions`` resolved (an interaction between two handles of one person is dropped
+        and counted), ``.people`` with ``status``, ``.report`` the :class:`MatchReport`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> roster = pd.DataFrame({"person_id": ["E1", "E2"], "email": ["ann@corp.com", "bo@corp.com"]})
+    >>> slack = pd.DataFrame({"person_id": ["U2"], "email": ["bo@corp.com"]})
+    >>> events = pd.DataFrame({
+    ...     "event_id": ["1", "2", "3"], "timestamp": ["2026-01-05T09:00Z"] * 3,
+    ...     "source": ["Ann@Corp.com", "U2", "ann@corp.com"],
+    ...     "target": ["x@partner.org", "ann+x@corp.com", "cy@corp.com"],
+    ...     "channel": ["email", "chat", "email"], "kind": ["to", "mention", "to"], "origin": "f"})
+    >>> res = resolve_identities(events, build_aliases(roster, directories={"slack": slack}))
+    >>> res.interactions[["source", "target"]].values.tolist()
+    [['E1', 'x@partner.org'], ['E2', 'E1'], ['E1', 'cy@corp.com']]
+    >>> res.report.counts.loc["total"].to_dict()
+    {'matched': 4, 'external': 1, 'unmatched_internal': 1, 'unmatched': 0, 'ambiguous': 0, 'total': 6}
+    """
+    interactions = validate_interactions(interactions)
+    people = aliases.people
+    if internal_domains is None:
+        internal = set()
+        for value in pd.concat([people["email"], people["aliases"]]).dropna():
+            for handle in _split(value):
+                k = aliases.key(handle)[0]
+                if is_email(k):
+                    internal.add(k.rpartition("@")[2])
+    else:
+        internal = {d.strip().lower().lstrip("@") for d in internal_domains}
+
+    # Which sources each raw handle appeared in.
+    group = interactions[by].astype("string").fillna("(unknown)")
+    seen = pd.concat(
+        [
+            pd.DataFrame({"handle": interactions["source"], "src": group}),
+            pd.DataFrame({"handle": interactions["target"], "src": group}),
+        ]
+    ).drop_duplicates()
+
+    records = []
+    for handle in seen["handle"].unique():
+        key, rules = aliases.key(handle)
+        persons, via = aliases.persons_of(key)
+        if len(persons) == 1:
+            identity, status = next(iter(persons)), "matched"
+        else:
+            identity = key if is_email(key) else handle
+            if len(persons) > 1:
+                status, via = "ambiguous", via
+            elif is_email(key):
+                internal_looking = _internal(key.rpartition("@")[2], internal)
+                status = "unmatched_internal" if internal_looking else "external"
+            else:
+                status = "unmatched"
+        records.append((handle, key, identity, status, "; ".join(rules), via))
+    ids = pd.DataFrame(
+        records, columns=["handle", "key", "identity", "status", "rules", "via"]
+    ).astype("string")
+    sources = seen.groupby("handle", sort=False)["src"].agg(lambda s: ";".join(sorted(s)))
+    ids["sources"] = ids["handle"].map(sources).astype("string")
+
+    # Counts per source x status: each (handle, source) pair once; 'total' counts handles once.
+    status_of = dict(zip(ids["handle"], ids["status"], strict=True))
+    per = seen.assign(status=seen["handle"].map(status_of))
+    counts = pd.crosstab(per["src"], per["status"])
+    counts.loc["total"] = ids["status"].value_counts()
+    counts = counts.reindex(columns=list(IDENTITY_STATUSES), fill_value=0).fillna(0).astype(int)
+    counts["total"] = counts.sum(axis=1)
+    counts.index.name = by
+    counts.columns.name = None
+
+    ext = ids.loc[ids["status"] == "external", "identity"].str.rpartition("@")[2]
+    external_domains = ext.value_counts().rename("identities")
+    external_domains.index.name = "domain"
+
+    unresolved = ids.loc[ids["status"].isin(["external", "unmatched_internal", "unmatched"])]
+    suggestions = pd.DataFrame(
+        _suggest(aliases, list(zip(unresolved["handle"], unresolved["key"], strict=True))),
+        columns=["handle", "person_id", "reason"],
+        dtype="string",
+    )
+
+    mapping = dict(zip(ids["handle"], ids["identity"], strict=True))
+    out = interactions.assign(
+        source=interactions["source"].map(mapping).astype("string"),
+        target=interactions["target"].map(mapping).astype("string"),
+    )
+    self_loop = (out["source"] == out["target"]).to_numpy(dtype=bool)
+    out = out[~self_loop].reset_index(drop=True)
+
+    report = MatchReport(
+        identities=ids.drop(columns="key"),
+        counts=counts,
+        external_domains=external_domains,
+        suggestions=suggestions,
+        interactions={
+            "read": len(interactions),
+            "kept": len(out),
+            "self_interactions_dropped": int(self_loop.sum()),
+        },
+    )
+    return IdentityResolution(validate_interactions(out), _people_with_status(people, ids), report)
+
+
+def _people_with_status(people: pd.DataFrame, ids: pd.DataFrame) -> pd.DataFrame:
+    roster = people.assign(status="roster")
+    others = ids[ids["status"] != "matched"].drop_duplicates("identity")
+    extra = pd.DataFrame(
+        {
+            "person_id": others["identity"],
+            "email": others["identity"].where(others["identity"].map(is_email)),
+            "status": others["status"],
+        }
+    )
+    extra = extra[~extra["person_id"].isin(people["person_id"])]
+    out = validate_people(pd.concat([roster, extra], ignore_index=True))
+    out["status"] = out["status"].astype("string")
+    return out
+
+
+@validate_params({"include": [Iterable]})
+def filter_by_status(
+    interactions: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    include: Iterable[str] = ("roster",),
+) -> pd.DataFrame:
+    """Keep the interactions whose two ends have a ``status`` in ``include``.
+
+    Parameters
+    ----------
+    interactions : DataFrame
+        Resolved interactions (:attr:`IdentityResolution.interactions`).
+    people : DataFrame
+        :attr:`IdentityResolution.people` (with ``status``).
+    include : iterable of str, default ('roster',)
+        Statuses to keep (:data:`STATUSES`); e.g. ``("roster", "external")`` keeps ties with
+        partners and clients but leaves out unmatched handles.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"person_id": ["E1", "E2", "x@p.org"],
+    ...                        "status": ["roster", "roster", "external"]})
+    >>> events = pd.DataFrame({"source": ["E1", "E1"], "target": ["E2", "x@p.org"]})
+    >>> filter_by_status(events, people)[["source", "target"]].values.tolist()
+    [['E1', 'E2']]
+    """
+    include = set(include)
+    unknown = include - set(STATUSES)
+    if unknown:
+        from ona.exceptions import InvalidParameterError
+
+        raise InvalidParameterError(
+            f"The 'include' parameter of filter_by_status must hold statuses among {STATUSES}. "
+            f"Got {sorted(unknown)} instead."
+        )
+    keep_ids = set(people.loc[people["status"].isin(include), "person_id"])
+    mask = interactions["source"].isin(keep_ids) & interactions["target"].isin(keep_ids)
+    return interactions[mask.to_numpy(dtype=bool)].reset_index(drop=True)

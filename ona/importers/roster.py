@@ -1,0 +1,349 @@
+"""HR rosters (CSV or XLSX) with effective dates, into the canonical People table.
+
+People move teams, change managers and leave; an analysis of last year's e-mail must use last
+year's teams. A roster row therefore carries the period in which its attributes were in force,
+given in one of three shapes:
+
+* **effective-dated rows**: ``valid_from`` (``effective_date``, ``effective_from``...) and
+  optionally ``valid_to``; a missing ``valid_to`` ends at the person's next row;
+* **snapshots**: the whole roster as of several dates (``snapshot_date``, ``as_of``...);
+  consecutive snapshots become validity periods: a person's attributes hold from the snapshot in
+  which they appear until the next snapshot in which they changed or the person is missing; the
+  first snapshot also covers the time before it (the earliest known state);
+* **undated**: one row per person, valid at all times.
+
+Header names are matched loosely (case, spaces and punctuation ignored; ``EmployeeID``,
+``employee_id``, ``Email``, ``mail``, ``Manager``, ``function``, ``hire_date``...), first and
+last names are joined, Exchange ``proxyAddresses`` (``SMTP:``/``smtp:`` entries) become aliases,
+and a manager given by e-mail is mapped to the manager's person id. Every row is accounted for:
+``read = imported + duplicates + rejected`` with a reason (no person, unreadable date, conflicting
+rows, validity ending before it starts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ona._validation import validate_params
+from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
+from ona.importers._tabular import header, iter_rows
+from ona.tables import PEOPLE_COLUMNS, empty_people, validate_people
+
+__all__ = ["HEADER_ALIASES", "RosterReader", "detect", "read_roster"]
+
+# canonical column -> accepted header names, compared after _norm() (lower case, letters/digits).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "person_id": (
+        "personid", "employeeid", "employeenumber", "employeeno", "empid", "empno", "staffid",
+        "staffnumber", "workerid", "personnelnumber", "id",
+    ),
+    "email": (
+        "email", "emailaddress", "mail", "workemail", "primaryemail", "businessemail",
+        "primarysmtpaddress",
+    ),
+    "name": ("name", "fullname", "displayname", "employeename", "preferredname"),
+    "first_name": ("firstname", "givenname", "forename"),
+    "last_name": ("lastname", "surname", "familyname"),
+    "aliases": (
+        "aliases", "alias", "otheremails", "alternateemails", "secondaryemails",
+        "proxyaddresses", "emailaliases",
+    ),
+    "team": ("team", "teamname", "squad", "orgunit", "unit", "group"),
+    "department": ("department", "dept", "departmentname", "function", "division", "businessunit"),
+    "manager_id": (
+        "managerid", "manager", "manageremployeeid", "managerpersonid", "manageremail",
+        "supervisorid", "supervisor", "linemanager", "linemanagerid", "reportsto",
+    ),
+    "location": ("location", "office", "site", "worklocation", "city"),
+    "level": ("level", "grade", "joblevel", "band", "careerlevel", "seniority"),
+    "start_date": (
+        "startdate", "hiredate", "hired", "dateofhire", "joindate", "joined", "employmentstart",
+    ),
+    "end_date": (
+        "enddate", "leavedate", "leavingdate", "terminationdate", "exitdate", "employmentend",
+    ),
+    "valid_from": ("validfrom", "effectivedate", "effectivefrom", "effectivestartdate", "fromdate"),
+    "valid_to": ("validto", "effectiveto", "effectiveenddate", "todate"),
+    "snapshot_date": ("snapshotdate", "snapshot", "asof", "asofdate", "reportdate", "extractdate"),
+    "time_zone": ("timezone", "tz"),
+}  # fmt: skip
+
+_DATES = ("start_date", "end_date", "valid_from", "valid_to", "snapshot_date")
+_ATTRIBUTES = ("name", "email", "aliases", "team", "department", "manager_id", "location", "level")
+_GROUPING = {"team", "department", "manager_id"}
+_INTERACTION_HINTS = {"source", "target", "sender", "recipient", "from", "to"}
+_PROXY_PREFIX = re.compile(r"^(smtp|sip):", re.IGNORECASE)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+_LOOKUP = {alias: canon for canon, names in HEADER_ALIASES.items() for alias in names}
+
+
+def map_columns(names: list[str], overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Header name -> canonical column for the headers that have one (the first one wins)."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        canon = (overrides or {}).get(name) or _LOOKUP.get(_norm(name))
+        if canon and canon not in taken:
+            out[name] = canon
+            taken.add(canon)
+    return out
+
+
+def detect(path: str | Path) -> bool:
+    """A roster: a person id or e-mail column, and a team, department or manager column.
+
+    Tables with interaction columns (``source``/``target``, ``from``/``to``) are left to the
+    interactions readers.
+    """
+    cols = header(path)
+    if not cols or cols & _INTERACTION_HINTS:
+        return False
+    mapped = set(map_columns(sorted(cols)).values())
+    return bool(mapped & {"person_id", "email"}) and bool(mapped & _GROUPING)
+
+
+def _split_aliases(value: str) -> list[str]:
+    parts = (p.strip() for p in re.split(r"[;,|\s]+", value))
+    return [_PROXY_PREFIX.sub("", p).lower() for p in parts if p]
+
+
+class RosterReader(Reader):
+    """Reads an HR roster (see the module docstring); :meth:`people` is the dated People table.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV (any delimiter, UTF-8 with or without BOM, or cp1252; ``.gz`` too) or XLSX file.
+    on_bad_lines : {'error', 'warn', 'skip'}
+        What to do with a row that cannot be read (it is counted as rejected either way).
+    dayfirst : bool, default False
+        Read ambiguous dates such as ``03/04/2026`` as 3 April (ISO dates are never ambiguous).
+    columns : mapping, optional
+        Header name -> canonical column, for headers the built-in list does not know.
+    """
+
+    format = "roster"
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        on_bad_lines: str = "warn",
+        dayfirst: bool = False,
+        columns: Mapping[str, str] | None = None,
+    ):
+        super().__init__(path, on_bad_lines=on_bad_lines)
+        self.dayfirst = dayfirst
+        self.overrides = dict(columns or {})
+        self._rows: dict[str, dict[str, Any]] = {}  # key -> first row read for it
+        self._mode = "undated"
+
+    @classmethod
+    def detect(cls, path: Path) -> bool:
+        return detect(path)
+
+    # -- reading -------------------------------------------------------------------------------
+    def _load(self) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]]]:
+        """Read every row, renamed to canonical columns, with dates parsed column-wise."""
+        raw = list(iter_rows(self.path))
+        if not raw:
+            return [], []
+        mapping = map_columns(list(raw[0][1]), self.overrides)
+        rows: list[tuple[int, dict[str, Any]]] = []
+        for line, row in raw:
+            out: dict[str, Any] = {}
+            for name, value in row.items():
+                value = value.strip() if isinstance(value, str) else value
+                out[mapping.get(name, name)] = value if value != "" else None
+            rows.append((line, out))
+        bad: dict[int, str] = {}
+        for col in _DATES:
+            if col not in mapping.values():
+                continue
+            values = pd.Series([r.get(col) for _, r in rows], dtype="object")
+            parsed = pd.to_datetime(
+                values, format="mixed", dayfirst=self.dayfirst, utc=True, errors="coerce"
+            )
+            for i, ((_, row), stamp) in enumerate(zip(rows, parsed, strict=True)):
+                if row.get(col) is not None and pd.isna(stamp):
+                    bad.setdefault(i, f"unreadable date in column {col}")
+                row[col] = None if pd.isna(stamp) else stamp
+        if "snapshot_date" in mapping.values():
+            self._mode = "snapshot"
+        elif "valid_from" in mapping.values():
+            self._mode = "dated"
+        rejected = [(rows[i][0], why) for i, why in sorted(bad.items())]
+        kept = [r for i, r in enumerate(rows) if i not in bad]
+        return kept, rejected
+
+    def records(self) -> Iterator[Record | Rejected]:
+        rows, rejected = self._load()
+        for line, why in rejected:
+            yield Rejected(f"line {line}", why)
+        for line, row in rows:
+            where = f"line {line}"
+            first, last = row.pop("first_name", None), row.pop("last_name", None)
+            if row.get("name") is None and (first or last):
+                row["name"] = " ".join(p for p in (first, last) if p)
+            if row.get("email"):
+                row["email"] = row["email"].lower()
+            if row.get("aliases"):
+                row["aliases"] = ";".join(_split_aliases(row["aliases"])) or None
+            pid = row.get("person_id") or row.get("email")
+            if not pid:
+                yield Rejected(where, "no person id or e-mail")
+                continue
+            row["person_id"] = str(pid)
+            start, end = row.get("valid_from"), row.get("valid_to")
+            if start is not None and end is not None and end <= start:
+                yield Rejected(where, "validity ends before it starts")
+                continue
+            when = row.get("snapshot_date") if self._mode == "snapshot" else start
+            key = f"{row['person_id']}\x1f{'' if when is None else when.isoformat()}"
+            seen = self._rows.get(key)
+            if seen is not None and seen != row:
+                yield Rejected(where, "conflicting rows for one person and date")
+                continue
+            self._rows.setdefault(key, row)
+            yield Record(key, where, [])  # a repeated identical row is counted as a duplicate
+
+    # -- the People table ----------------------------------------------------------------------
+    def people(self) -> pd.DataFrame:
+        if not self._rows:
+            return empty_people()
+        frame = pd.DataFrame(list(self._rows.values()))
+        if self._mode == "snapshot":
+            frame = self._periods_from_snapshots(frame)
+        elif self._mode == "dated":
+            frame = self._close_periods(frame)
+        frame = self._managers_by_email(frame)
+        front = [c for c in PEOPLE_COLUMNS if c in frame.columns]
+        frame = frame[front + [c for c in frame.columns if c not in PEOPLE_COLUMNS]]
+        return validate_people(frame)
+
+    def _close_periods(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """End each open period at the person's next row; clip overlaps (and say so)."""
+        if "valid_to" not in frame.columns:
+            frame["valid_to"] = pd.NaT
+        frame = frame.sort_values(["person_id", "valid_from"], na_position="first", kind="stable")
+        nxt = frame.groupby("person_id", sort=False)["valid_from"].shift(-1)
+        ends = pd.to_datetime(frame["valid_to"], utc=True)
+        nxt = pd.to_datetime(nxt, utc=True)
+        overlap = nxt.notna() & (ends.isna() | (ends > nxt))
+        clipped = int((overlap & ends.notna()).sum())
+        if clipped:
+            self.note("validity periods clipped to the start of the next row", clipped)
+        frame["valid_to"] = ends.where(~overlap, nxt)
+        return frame.reset_index(drop=True)
+
+    def _periods_from_snapshots(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Merge consecutive identical snapshots of a person into one validity period."""
+        dates = sorted(frame["snapshot_date"].dropna().unique())
+        index = {d: i for i, d in enumerate(dates)}
+        attrs = [c for c in frame.columns if c not in ("snapshot_date", "valid_from", "valid_to")]
+        out: list[dict[str, Any]] = []
+        frame = frame.assign(_i=frame["snapshot_date"].map(index)).sort_values(["person_id", "_i"])
+        for _, group in frame.groupby("person_id", sort=False):
+            current: dict[str, Any] | None = None
+            last_i = -2
+            for row in group.to_dict("records"):
+                i = row["_i"]
+                same = {a: row[a] for a in attrs}
+                if current is not None and i == last_i + 1 and _same(same, current["_attrs"]):
+                    last_i = i
+                    continue
+                if current is not None:
+                    current["valid_to"] = dates[last_i + 1] if last_i + 1 < len(dates) else pd.NaT
+                    out.append(current)
+                current = {**same, "_attrs": same, "valid_from": pd.NaT if i == 0 else dates[i]}
+                last_i = i
+            if current is not None:
+                current["valid_to"] = dates[last_i + 1] if last_i + 1 < len(dates) else pd.NaT
+                out.append(current)
+        self.note("snapshots", len(dates))
+        result = pd.DataFrame(out).drop(columns="_attrs")
+        for col in ("valid_from", "valid_to"):
+            result[col] = pd.to_datetime(result[col], utc=True)
+        return result
+
+    def _managers_by_email(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A manager given by e-mail (or alias) becomes the manager's person id."""
+        if "manager_id" not in frame.columns or "email" not in frame.columns:
+            return frame
+        ids = set(frame["person_id"])
+        by_email = dict(zip(frame["email"], frame["person_id"], strict=True))
+        by_email.pop(None, None)
+        mgr = frame["manager_id"]
+        lowered = mgr.map(lambda m: m.lower() if isinstance(m, str) else m)
+        mapped = lowered.map(by_email)
+        use = mgr.notna() & ~mgr.isin(ids) & mapped.notna()
+        if use.any():
+            self.note("managers given by e-mail mapped to person ids", int(use.sum()))
+        frame["manager_id"] = mgr.where(~use, mapped)
+        return frame
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return all(a[k] == b[k] or (pd.isna(a[k]) and pd.isna(b[k])) for k in a)
+
+
+@validate_params({"on_bad_lines": [ON_BAD_LINES], "dayfirst": [bool], "columns": [None, Mapping]})
+def read_roster(
+    path: str | Path,
+    *,
+    on_bad_lines: str = "warn",
+    dayfirst: bool = False,
+    columns: Mapping[str, str] | None = None,
+) -> ReadResult:
+    """Read an HR roster (CSV or XLSX) into an effective-dated People table.
+
+    Parameters
+    ----------
+    path : str or Path
+        The roster: CSV (``,``/``;``/tab, UTF-8 with or without BOM, or cp1252; ``.gz`` too)
+        or XLSX (first sheet; needs the ``xlsx`` extra, openpyxl).
+    on_bad_lines : {'error', 'warn', 'skip'}
+        What to do with a row that cannot be read (it is counted as rejected either way).
+    dayfirst : bool, default False
+        Read ambiguous dates such as ``03/04/2026`` as 3 April.
+    columns : mapping, optional
+        Header name -> canonical column (``person_id``, ``email``, ``team``, ``valid_from``,
+        ``snapshot_date``...) for headers not recognised automatically (see
+        :data:`HEADER_ALIASES`).
+
+    Returns
+    -------
+    ReadResult
+        ``people`` is the canonical People table (one row per person and validity period; other
+        columns kept after the canonical ones); ``interactions`` is empty; the report accounts for
+        every row.
+
+    See Also
+    --------
+    ona.identity.attributes_at : the attributes in force at a date.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "roster.csv"
+    >>> _ = p.write_text(
+    ...     "EmployeeID;Email;Team;Effective Date\\n"
+    ...     "E1;ann@corp.com;Sales;2025-01-01\\n"
+    ...     "E1;ann@corp.com;Product;2025-07-01\\n"
+    ...     "E2;bo@corp.com;Sales;2025-01-01\\n")
+    >>> people = read_roster(p).people
+    >>> people["until"] = people["valid_to"].dt.strftime("%Y-%m-%d").fillna("open")
+    >>> people[["person_id", "team", "until"]].values.tolist()
+    [['E1', 'Sales', '2025-07-01'], ['E1', 'Product', 'open'], ['E2', 'Sales', 'open']]
+    """
+    return RosterReader(path, on_bad_lines=on_bad_lines, dayfirst=dayfirst, columns=columns).read()
