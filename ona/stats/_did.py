@@ -1,0 +1,211 @@
+"""Difference-in-differences for teams in an intervention against the others."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ona._validation import Interval, validate_params
+from ona.exceptions import TableError
+from ona.stats._resample import bca_interval
+
+__all__ = ["DiDResult", "did"]
+
+
+@dataclass
+class DiDResult:
+    """The difference-in-differences estimate, its interval, and the pre-trend check.
+
+    Attributes
+    ----------
+    estimate : float
+        (post - pre change of treated units) - (same change of the other units).
+    ci_low, ci_high : float
+        BCa bootstrap interval, resampling units within each group.
+    p_value : float
+        Permutation p-value: treatment labels shuffled across units.
+    n_treated, n_control : int
+        Units with values both before and after.
+    pre_trend : float
+        Mean per-period slope before the intervention, treated minus others (NaN with fewer
+        than two pre periods).
+    pre_trend_ci : tuple of float
+        Its percentile bootstrap interval.
+    parallel_trends : bool or None
+        False when the pre-trend interval excludes 0 (the DiD assumption is doubtful); None
+        when it cannot be checked.
+    means : DataFrame
+        Mean value by group (treated/others) and phase (pre/post).
+    note : str
+        The result in words.
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    n_treated: int
+    n_control: int
+    pre_trend: float
+    pre_trend_ci: tuple[float, float]
+    parallel_trends: bool | None
+    means: pd.DataFrame = field(repr=False)
+    note: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row DataFrame of the scalar fields."""
+        return pd.DataFrame([{
+            "estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high,
+            "p_value": self.p_value, "n_treated": self.n_treated, "n_control": self.n_control,
+            "pre_trend": self.pre_trend, "pre_trend_low": self.pre_trend_ci[0],
+            "pre_trend_high": self.pre_trend_ci[1], "parallel_trends": self.parallel_trends,
+            "note": self.note}])
+
+
+def _slopes(pre: pd.DataFrame, order: dict) -> pd.Series:
+    """Per-unit least-squares slope of value on period rank, before the intervention."""
+    t = pre["__period__"].map(order).astype(float)
+    d = pre.assign(__t__=t)
+
+    def slope(g: pd.DataFrame) -> float:
+        if g["__t__"].nunique() < 2:
+            return math.nan
+        return float(np.polyfit(g["__t__"], g["__v__"], 1)[0])
+
+    return d.groupby("__unit__")[["__t__", "__v__"]].apply(slope).dropna()
+
+
+@validate_params(
+    {
+        "n_boot": [Interval(int, 100)],
+        "n_perm": [Interval(int, 100)],
+        "alpha": [Interval(float, 0, 0.5, closed="neither")],
+        "seed": [Interval(int, 0)],
+    }
+)
+def did(
+    panel: pd.DataFrame,
+    *,
+    value: str,
+    treated: Iterable[str] | str,
+    start: str,
+    unit: str = "unit",
+    period: str = "period",
+    n_boot: int = 10_000,
+    n_perm: int = 10_000,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> DiDResult:
+    """Difference-in-differences of ``value`` for treated units against the others.
+
+    Each unit's change is its mean after ``start`` minus its mean before; the estimate is the
+    treated units' mean change minus the others' (unit-level, so every team counts once
+    whatever its number of periods).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Long table: one row per unit and period, with ``unit``, ``period`` and ``value``.
+    value : str
+        The metric column (e.g. a team's share of cross-team ties).
+    treated : iterable of str, or str
+        Units in the intervention, or the name of a boolean column of ``panel``.
+    start : str
+        First period of the intervention; periods sort as text (``2026-03``) or numbers.
+    unit, period : str
+        Column names.
+    n_boot, n_perm : int
+        Bootstrap resamples (within group) and label permutations.
+    alpha : float
+        1 - confidence level.
+    seed : int
+        Seeds the resampling.
+
+    Returns
+    -------
+    DiDResult
+
+    References
+    ----------
+    Angrist, J. D. & Pischke, J.-S. (2009). Mostly Harmless Econometrics, ch. 5.
+    Bertrand, M., Duflo, E. & Mullainathan, S. (2004). How much should we trust
+    differences-in-differences estimates? QJE 119(1), 249-275. doi:10.1162/003355304772839588
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [(u, p, v + (2.0 if u in "AB" and p >= "2026-03" else 0.0))
+    ...         for u, v in zip("ABCDEF", [1.0, 2.0, 1.5, 2.5, 1.2, 2.2])
+    ...         for p in ["2026-01", "2026-02", "2026-03", "2026-04"]]
+    >>> panel = pd.DataFrame(rows, columns=["unit", "period", "ties"])
+    >>> r = did(panel, value="ties", treated=["A", "B"], start="2026-03", n_boot=500)
+    >>> r.estimate, r.parallel_trends
+    (2.0, True)
+    """
+    missing = [c for c in (unit, period, value) if c not in panel.columns]
+    if missing:
+        raise TableError("did panel", [f"column(s) missing: {', '.join(missing)}"])
+    d = pd.DataFrame({"__unit__": panel[unit].astype(str), "__period__": panel[period],
+                      "__v__": pd.to_numeric(panel[value], errors="coerce")}).dropna()
+    if isinstance(treated, str):
+        if treated not in panel.columns:
+            raise TableError("did panel", [f"column {treated!r} not found"])
+        flags = panel.loc[d.index, treated].astype(bool)
+        treated_units = set(d.loc[flags.to_numpy(), "__unit__"])
+    else:
+        treated_units = {str(u) for u in treated}
+    periods = sorted(d["__period__"].unique())
+    order = {p: i for i, p in enumerate(periods)}
+    post = d["__period__"] >= type(periods[0])(start) if periods else d["__period__"].astype(bool)
+    pre_mean = d[~post].groupby("__unit__")["__v__"].mean()
+    post_mean = d[post].groupby("__unit__")["__v__"].mean()
+    change = (post_mean - pre_mean).dropna()
+    is_t = change.index.isin(sorted(treated_units))
+    ct, cc = change[is_t].to_numpy(), change[~is_t].to_numpy()
+    if len(ct) < 2 or len(cc) < 2:
+        raise TableError("did panel", [
+            f"{len(ct)} treated and {len(cc)} other unit(s) have values before and after "
+            f"{start}; need at least 2 of each"])
+    est = float(ct.mean() - cc.mean())
+    rng = np.random.default_rng(seed)
+    bt = ct[rng.integers(0, len(ct), (n_boot, len(ct)))].mean(axis=1)
+    bc = cc[rng.integers(0, len(cc), (n_boot, len(cc)))].mean(axis=1)
+    boot = bt - bc
+    # Jackknife over all units (each left out in turn) for the acceleration.
+    jack = np.concatenate([
+        [np.delete(ct, i).mean() - cc.mean() for i in range(len(ct))],
+        [ct.mean() - np.delete(cc, i).mean() for i in range(len(cc))]])
+    lo, hi = bca_interval(est, boot, jack, alpha=alpha)
+    both = np.concatenate([ct, cc])
+    labels = np.zeros(len(both), dtype=bool)
+    labels[: len(ct)] = True
+    perm = rng.permuted(np.broadcast_to(labels, (n_perm, len(both))), axis=1)
+    diffs = (perm * both).sum(1) / len(ct) - (~perm * both).sum(1) / len(cc)
+    p = float(((np.abs(diffs) >= abs(est) - 1e-12).sum() + 1) / (n_perm + 1))
+    slopes = _slopes(d[~post], order)
+    st = slopes[slopes.index.isin(sorted(treated_units))].to_numpy()
+    sc = slopes[~slopes.index.isin(sorted(treated_units))].to_numpy()
+    pre_trend, pre_ci, parallel = math.nan, (math.nan, math.nan), None
+    if len(st) >= 2 and len(sc) >= 2:
+        pre_trend = float(st.mean() - sc.mean())
+        bs = (st[rng.integers(0, len(st), (n_boot, len(st)))].mean(1)
+              - sc[rng.integers(0, len(sc), (n_boot, len(sc)))].mean(1))
+        pre_ci = tuple(float(v) for v in np.percentile(bs, [100 * alpha / 2, 100 * (1 - alpha / 2)]))
+        # Zero inside the interval (within rounding): no evidence the trends differed before.
+        tol = 1e-12 * max(1.0, abs(pre_trend))
+        parallel = bool(pre_ci[0] - tol <= 0 <= pre_ci[1] + tol)
+    group = np.where(d["__unit__"].isin(sorted(treated_units)), "treated", "others")
+    means = d.assign(group=group, phase=np.where(post, "post", "pre")).pivot_table(
+        index="group", columns="phase", values="__v__", aggfunc="mean")
+    note = (f"{value}: treated units changed by {ct.mean():+.3g} and the others by {cc.mean():+.3g}; "
+            f"difference {est:+.3g} ({100 * (1 - alpha):.0f}% interval {lo:+.3g} to {hi:+.3g}, "
+            f"{len(ct)} vs {len(cc)} units)")
+    if parallel is False:
+        note += "; WARNING: trends already differed before the intervention"
+    elif parallel is None:
+        note += "; pre-trends not checked (fewer than two periods before)"
+    return DiDResult(est, lo, hi, p, len(ct), len(cc), pre_trend, pre_ci, parallel, means, note)
