@@ -14,12 +14,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from ona.importers._base import Reader, Record, Rejected
 from ona.importers._email_headers import Headers, parse_date
 
-__all__ = ["MailAssembler", "MASS_THRESHOLD"]
+__all__ = ["MASS_THRESHOLD", "MailAssembler", "fingerprint", "read_header_block"]
 
 MASS_THRESHOLD = 50  # recipients above which a message counts as a broadcast (flag ``mass``)
 
@@ -146,3 +146,25 @@ class MailAssembler:
             self.reader.note(f"date missing or unusable: time_quality {fallback[1]}")
             return fallback
         return None, None
+
+
+_HEAD_READ = 64 << 10
+
+
+def read_header_block(fh: BinaryIO, limit: int = 8 << 20) -> tuple[bytes, bool]:
+    """Read a single message's header block from ``fh`` (a leading mbox ``From `` line is
+    skipped); return it and whether its end (a blank line) was found."""
+    data = b""
+    while len(data) < limit:
+        chunk = fh.read(_HEAD_READ)
+        if not chunk:
+            break
+        data += chunk
+        if data.startswith(b"From ") and b"\n" in data:
+            data = data[data.index(b"\n") + 1 :]
+        ends = [i for i in (data.find(b"\n\n"), data.find(b"\n\r\n")) if i != -1]
+        if ends:
+            return data[: min(ends) + 1], True
+        if data.startswith((b"\n", b"\r\n")):
+            return b"", True
+    return data, False

@@ -168,7 +168,7 @@ class MboxReader(Reader):
     @classmethod
     def detect(cls, path: Path) -> bool:
         path = Path(path)
-        if not path.is_file():
+        if not path.is_file() or ".eml" in path.suffixes:  # one saved message: the eml reader
             return False
         if path.suffix.lower() == ".zip":
             try:
