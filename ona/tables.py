@@ -252,6 +252,17 @@ def validate_interactions(df: pd.DataFrame) -> pd.DataFrame:
 
     Missing optional columns are added with their defaults (``weight`` 1, flags False).
 
+    Parameters
+    ----------
+    df : DataFrame
+        At least the required columns ``event_id``, ``timestamp``, ``source``, ``target``,
+        ``channel``, ``kind`` and ``origin``.
+
+    Returns
+    -------
+    DataFrame
+        The canonical Interactions table (columns of :data:`INTERACTION_COLUMNS`, in order).
+
     Raises
     ------
     TableError
@@ -308,6 +319,21 @@ def validate_people(df: pd.DataFrame) -> pd.DataFrame:
     ``person_id`` may repeat only with non-overlapping ``valid_from``/``valid_to`` periods
     (effective-dated attributes: people move teams).
 
+    Parameters
+    ----------
+    df : DataFrame
+        At least ``person_id``; any columns of :data:`PEOPLE_COLUMNS` and extra attributes.
+
+    Returns
+    -------
+    DataFrame
+        The canonical People table.
+
+    Raises
+    ------
+    TableError
+        Listing every problem with the rows it affects.
+
     Examples
     --------
     >>> import pandas as pd
@@ -331,7 +357,25 @@ def validate_people(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def validate_affiliations(df: pd.DataFrame) -> pd.DataFrame:
-    """Check an Affiliations table (person, group, group_type, origin)."""
+    """Check an Affiliations table (person, group, group_type, origin).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The columns of :data:`AFFILIATION_COLUMNS`.
+
+    Returns
+    -------
+    DataFrame
+        The canonical Affiliations table, without repeated rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> len(validate_affiliations(pd.DataFrame({"person": ["a", "a"], "group": ["#dev"] * 2,
+    ...     "group_type": ["chat_channel"] * 2, "origin": ["slack.zip"] * 2})))
+    1
+    """
     out, problems = _validate(df, "Affiliations", AFFILIATION_COLUMNS, tuple(AFFILIATION_COLUMNS))
     if problems:
         raise TableError("Affiliations", problems)
@@ -344,6 +388,21 @@ def validate_outcomes(df: pd.DataFrame) -> pd.DataFrame:
     Every other column is a numeric metric (delivery, quality, engagement, attrition, ...).
     ``period`` is kept as text (``2026``, ``2026-Q1``, ``2026-03``); a (unit, period) pair must
     be unique.
+
+    Parameters
+    ----------
+    df : DataFrame
+        ``unit``, ``period``, optional ``unit_type`` (default ``team``) and metric columns.
+
+    Returns
+    -------
+    DataFrame
+        The canonical Outcomes table with float metrics.
+
+    Raises
+    ------
+    TableError
+        Listing every problem with the rows it affects.
 
     Examples
     --------

@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from ona._validation import Options, check_param
+from ona._validation import check_param, validate_params
 from ona.exceptions import BadInputError, WorkspaceError
 from ona.importers import FORMATS, TABLE_FORMATS, detect_format, reader_class, table_reader
 from ona.importers._base import FileReport, ImportReport, ReadResult
@@ -61,8 +61,26 @@ _STAGING_PREFIX = ".staging-"
 Progress = Callable[[str, int, int], None]  # (label, done, total)
 
 
+@validate_params({"create": [bool]})
 def open_workspace(path: str | os.PathLike, *, create: bool = False) -> Workspace:
-    """Open the workspace folder at ``path`` (``create=True`` makes a new one if needed).
+    """Open the workspace folder at ``path``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The workspace folder.
+    create : bool, default False
+        Make a new workspace if there is none at ``path``.
+
+    Returns
+    -------
+    Workspace
+        Opened after finishing or discarding any import that was interrupted.
+
+    Raises
+    ------
+    WorkspaceError
+        If ``path`` is not a workspace (and ``create`` is False) or cannot be created.
 
     Examples
     --------

@@ -69,8 +69,26 @@ def reader_class(format: str) -> type[Reader]:
 
 
 def detect_format(path: str | Path) -> str | None:
-    """Name the format of ``path`` (a reader in :data:`FORMATS` or a table in
-    :data:`TABLE_FORMATS`), or None if nothing recognises it."""
+    """Name the format of ``path``, or None if nothing recognises it.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file, or a folder-shaped export (a Maildir, an unpacked Slack export, a repository).
+
+    Returns
+    -------
+    str or None
+        A reader name from :data:`FORMATS`, or ``"roster"``/``"outcomes"`` for tables.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "outcomes.csv"
+    >>> _ = p.write_text("team,quarter,delivery\\nT1,2026-Q1,0.8\\n")
+    >>> detect_format(p)
+    'outcomes'
+    """
     path = Path(path)
     for name, module in TABLE_FORMATS.items():
         if _load(f"{module}:detect")(path):
@@ -83,6 +101,30 @@ def detect_format(path: str | Path) -> str | None:
 
 def read(path: str | Path, format: str = "auto", **options: Any) -> ReadResult:
     """Read one export with the reader for ``format`` (``"auto"``: detected from the path).
+
+    Parameters
+    ----------
+    path : str or Path
+        The export.
+    format : str, default "auto"
+        A reader name from :data:`FORMATS`.
+    **options
+        Passed to the reader (e.g. ``on_bad_lines``).
+
+    Returns
+    -------
+    ReadResult
+        ``.interactions``, ``.people``, ``.affiliations`` and ``.report``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> _ = p.write_text("hello")
+    >>> read(p)
+    Traceback (most recent call last):
+    ...
+    ona.exceptions.BadInputError: ...notes.txt: no interactions reader recognises this input
 
     Raises
     ------

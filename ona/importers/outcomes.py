@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ona.importers._base import Reader, ReadResult, Record, Rejected
+from ona._validation import validate_params
+from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
 from ona.importers._tabular import header, iter_rows
 from ona.tables import validate_outcomes
 
@@ -91,6 +92,7 @@ class OutcomesReader(Reader):
         return {"outcomes": validate_outcomes(pd.DataFrame(list(self._rows.values())))} if self._rows else {}
 
 
+@validate_params({"on_bad_lines": [ON_BAD_LINES]})
 def read_outcomes(path: str | Path, *, on_bad_lines: str = "warn") -> ReadResult:
     """Read an outcomes table (CSV or XLSX) into ``result.extras["outcomes"]``.
 
