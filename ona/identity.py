@@ -633,6 +633,11 @@ def filter_by_status(
         Statuses to keep (:data:`STATUSES`); e.g. ``("roster", "external")`` keeps ties with
         partners and clients but leaves out unmatched handles.
 
+    Returns
+    -------
+    DataFrame
+        The kept rows of ``interactions``, re-indexed from 0.
+
     Examples
     --------
     >>> import pandas as pd

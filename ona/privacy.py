@@ -199,6 +199,7 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
+@validate_params({"key_file": [None, str, os.PathLike], "workspace": [None, str, os.PathLike]})
 def load_key(
     key_file: str | Path | None = None, *, workspace: str | Path | None = None
 ) -> bytes | None:

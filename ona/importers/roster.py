@@ -153,12 +153,14 @@ class RosterReader(Reader):
         return detect(path)
 
     # -- reading -------------------------------------------------------------------------------
-    def _load(self) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]]]:
-        """Read every row, renamed to canonical columns, with dates parsed column-wise."""
+    def _load(self) -> Iterator[tuple[int, dict[str, Any], str | None]]:
+        """Every row renamed to canonical columns, dates parsed column-wise, with a reason when
+        the row cannot be used."""
         raw = list(iter_rows(self.path))
         if not raw:
-            return [], []
+            return
         mapping = map_columns(list(raw[0][1]), self.overrides)
+        mapped = set(mapping.values())
         rows: list[tuple[int, dict[str, Any]]] = []
         for line, row in raw:
             out: dict[str, Any] = {}
@@ -167,8 +169,10 @@ class RosterReader(Reader):
                 out[mapping.get(name, name)] = value if value != "" else None
             rows.append((line, out))
         bad: dict[int, str] = {}
+        if not mapped & {"person_id", "email"}:
+            bad = dict.fromkeys(range(len(rows)), "no person id or e-mail column")
         for col in _DATES:
-            if col not in mapping.values():
+            if col not in mapped:
                 continue
             values = pd.Series([r.get(col) for _, r in rows], dtype="object")
             parsed = pd.to_datetime(
@@ -178,20 +182,19 @@ class RosterReader(Reader):
                 if row.get(col) is not None and pd.isna(stamp):
                     bad.setdefault(i, f"unreadable date in column {col}")
                 row[col] = None if pd.isna(stamp) else stamp
-        if "snapshot_date" in mapping.values():
+        if "snapshot_date" in mapped:
             self._mode = "snapshot"
-        elif "valid_from" in mapping.values():
+        elif "valid_from" in mapped:
             self._mode = "dated"
-        rejected = [(rows[i][0], why) for i, why in sorted(bad.items())]
-        kept = [r for i, r in enumerate(rows) if i not in bad]
-        return kept, rejected
+        for i, (line, row) in enumerate(rows):
+            yield line, row, bad.get(i)
 
     def records(self) -> Iterator[Record | Rejected]:
-        rows, rejected = self._load()
-        for line, why in rejected:
-            yield Rejected(f"line {line}", why)
-        for line, row in rows:
+        for line, row, why in self._load():
             where = f"line {line}"
+            if why is not None:
+                yield Rejected(where, why)
+                continue
             first, last = row.pop("first_name", None), row.pop("last_name", None)
             if row.get("name") is None and (first or last):
                 row["name"] = " ".join(p for p in (first, last) if p)
