@@ -153,7 +153,8 @@ class CoEditor:
     ):
         self.git, self.revs, self.resolve = git, revs, resolve
         self.limit, self.progress, self.note = limit, progress, note
-        self.done = 0
+        self.done = 0  # commits passed (analysed or skipped), for progress
+        self.analysed = 0
         self.total: int | None = None
         self._proc: subprocess.Popen | None = None
         self._stream: Iterator[Hunks] | None = None
@@ -190,15 +191,26 @@ class CoEditor:
             if item[0] == sha:
                 return item
 
-    def edits(self, sha: str) -> Counter:
-        """Lines of each earlier author that commit ``sha`` changed or deleted."""
-        if self.limit is not None and self.done >= self.limit:
-            self.note("commits left out of co-editing (limit reached)")
-            return Counter()
-        hunks = self._hunks_of(sha)
+    def skip(self) -> None:
+        """Count a non-merge commit the reader left out (a bot's, outside the period)."""
+        if self._stream is None:
+            self._start()
+        self._advance()
+
+    def _advance(self) -> None:
         self.done += 1
         if self.progress is not None:
             self.progress(self.done, self.total)
+
+    def edits(self, sha: str) -> Counter:
+        """Lines of each earlier author that commit ``sha`` changed or deleted."""
+        if self.limit is not None and self.analysed >= self.limit:
+            self.note("commits left out of co-editing (limit reached)")
+            self._advance()
+            return Counter()
+        hunks = self._hunks_of(sha)
+        self.analysed += 1
+        self._advance()
         overwritten: Counter = Counter()
         if hunks is None or hunks[1] is None:
             return overwritten

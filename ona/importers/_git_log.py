@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 __all__ = [
@@ -119,12 +119,12 @@ def parse_date(text: str) -> datetime | None:
     text = text.strip()
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(text, fmt).astimezone(timezone.utc)
+            return datetime.strptime(text, fmt).astimezone(UTC)
         except ValueError:
             pass
     parts = text.split()
     if len(parts) == 2 and parts[0].isdigit():
-        return datetime.fromtimestamp(int(parts[0]), timezone.utc)
+        return datetime.fromtimestamp(int(parts[0]), UTC)
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -134,7 +134,7 @@ def parse_date(text: str) -> datetime | None:
             return None
     if parsed.tzinfo is None:
         return None
-    return parsed.astimezone(timezone.utc)
+    return parsed.astimezone(UTC)
 
 
 # -- the machine layout ---------------------------------------------------------------------
@@ -173,12 +173,18 @@ def _z_record(raw: bytes, n: int) -> Commit:
     sha = fields[0].decode("ascii")
     parents = tuple(p.decode("ascii", "replace") for p in fields[1].split())
     try:
-        when = datetime.fromtimestamp(int(fields[4]), timezone.utc)
+        when = datetime.fromtimestamp(int(fields[4]), UTC)
     except ValueError:
         return Commit(sha, location, problem="unreadable date")
     coauthors = [_text(c) for c in fields[5].split(b"\x1d") if c.strip()]
     commit = Commit(
-        sha, location, parents, _text(fields[2]), _text(fields[3]).lower(), when, coauthors,
+        sha,
+        location,
+        parents,
+        _text(fields[2]),
+        _text(fields[3]).lower(),
+        when,
+        coauthors,
         merge=len(parents) > 1,
     )
     tokens = body.lstrip(b"\n").split(b"\0")
@@ -245,7 +251,7 @@ def parse_fuller(lines: Iterable[bytes]) -> Iterator[Commit]:
     commit: Commit | None = None
     state = "none"  # header, message, files
     message: list[str] = []
-    raw_renames: dict[str, str] = {}  # new path -> old path, from raw lines
+    raw: list[tuple[str | None, str]] = []  # (old path of a rename or copy, path), raw lines
     n = 0
     garbage = False
     for line in lines:
@@ -254,13 +260,13 @@ def parse_fuller(lines: Iterable[bytes]) -> Iterator[Commit]:
             words = line[7:].split(b" (", 1)[0].split()
             if words and _SHA.match(words[0]):
                 if commit is not None:
-                    yield _finish_fuller(commit, state, message, raw_renames)
+                    yield _finish_fuller(commit, state, message, raw)
                 elif garbage:
                     yield Commit("", "before commit 1", problem="truncated record")
                 n += 1
                 commit = Commit(words[0].decode(), f"commit {n}")
                 commit.parents = tuple(w.decode() for w in words[1:] if _SHA.match(w))
-                state, message, raw_renames = "header", [], {}
+                state, message, raw = "header", [], []
                 continue
         if commit is None:
             garbage = garbage or bool(line.strip())
@@ -292,25 +298,27 @@ def parse_fuller(lines: Iterable[bytes]) -> Iterator[Commit]:
             continue
         state = "files"
         if line.startswith(b":"):
-            if not line.startswith(b"::"):
+            if not line.startswith(b"::"):  # "::" lines are a merge's combined diff
                 meta, _, names = line.partition(b"\t")
                 status = meta.split()[-1] if meta.split() else b""
                 parts = names.split(b"\t")
                 if status[:1] in (b"R", b"C") and len(parts) == 2:
-                    raw_renames[_path(parts[1])] = _path(parts[0])
+                    raw.append((_path(parts[0]), _path(parts[1])))
+                else:
+                    raw.append((None, _path(parts[0])))
             continue
         m = _NUMSTAT.match(line)
         if m:
             added, deleted = _count(m.group(1)), _count(m.group(2))
             commit.files.append(FileChange(_path(m.group(3)), None, added, deleted))
     if commit is not None:
-        yield _finish_fuller(commit, state, message, raw_renames)
+        yield _finish_fuller(commit, state, message, raw)
     elif garbage:
         yield Commit("", "record 1", problem="not a git log")
 
 
 def _finish_fuller(
-    commit: Commit, state: str, message: list[str], raw_renames: dict[str, str]
+    commit: Commit, state: str, message: list[str], raw: list[tuple[str | None, str]]
 ) -> Commit:
     if state == "header" and commit.problem is None:
         commit.problem = "truncated record"  # the header never ended: the log was cut here
@@ -318,20 +326,17 @@ def _finish_fuller(
         commit.problem = "missing author or date"
     commit.merge = commit.merge or len(commit.parents) > 1
     commit.coauthors = trailer_values(message, "co-authored-by")
-    if raw_renames or any(" => " in f.path for f in commit.files):
-        new_of_old = {old: new for new, old in raw_renames.items()}
-        resolved = []
-        for f in commit.files:
-            # the raw section names renames exactly; numstat's "a => b" is the fallback
-            old, new = split_rename(f.path)
-            if old is not None:
-                exact_new = new if new in raw_renames else new_of_old.get(old)
-                if exact_new is not None and raw_renames.get(exact_new) is not None:
-                    old, new = raw_renames[exact_new], exact_new
-                elif f.path in raw_renames or f.path in new_of_old:
-                    old, new = None, f.path  # a file literally named "a => b"
-            resolved.append(FileChange(new, old, f.added, f.deleted))
-        commit.files = resolved
+    if len(raw) == len(commit.files):
+        # git prints raw and numstat lines in one order, and raw lines name renames exactly
+        # (numstat's "a => b" is ambiguous for names holding braces or " => ")
+        commit.files = [
+            FileChange(new, old, f.added, f.deleted)
+            for (old, new), f in zip(raw, commit.files, strict=False)
+        ]
+    else:
+        commit.files = [
+            FileChange(*reversed(split_rename(f.path)), f.added, f.deleted) for f in commit.files
+        ]
     return commit
 
 

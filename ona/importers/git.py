@@ -36,12 +36,11 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import subprocess
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +48,7 @@ import pandas as pd
 
 from ona._validation import validate_params
 from ona.exceptions import BadInputError
-from ona.importers._base import ReadResult, Reader, Record, Rejected
+from ona.importers._base import Reader, ReadResult, Record, Rejected
 from ona.importers._git_blame import CoEditor
 from ona.importers._git_log import (
     LOG_FORMAT,
@@ -125,7 +124,9 @@ class GitReader(Reader):
         self.branches = list(branches) if branches is not None else None
         self.coedit, self.cochange = coedit, cochange
         self.window = pd.Timedelta(cochange_window).total_seconds()
-        self.bots = re.compile("|".join(f"(?:{p})" for p in (DEFAULT_BOTS if bots is None else bots)) or r"(?!)", re.I)
+        self.bots = re.compile(
+            "|".join(f"(?:{p})" for p in (DEFAULT_BOTS if bots is None else bots)) or r"(?!)", re.I
+        )
         self.mailmap = Path(mailmap) if mailmap is not None else None
         self.coedit_limit = coedit_limit
         self.progress = progress
@@ -226,17 +227,23 @@ class GitReader(Reader):
 
     def _unbundle(self, target: Path) -> Path:
         bundle = str(self.path.resolve())
-        heads = subprocess.run(["git", "bundle", "list-heads", bundle], capture_output=True, check=False)
+        heads = subprocess.run(
+            ["git", "bundle", "list-heads", bundle], capture_output=True, check=False
+        )
         if heads.returncode != 0:
             raise BadInputError(str(self.path), None, "not a readable git bundle")
-        subprocess.run(["git", "init", "-q", "--bare", str(target)], capture_output=True, check=True)
+        subprocess.run(
+            ["git", "init", "-q", "--bare", str(target)], capture_output=True, check=True
+        )
         refs = [line.split(b" ", 1) for line in heads.stdout.splitlines() if b" " in line]
         names = [r.decode("utf-8", "surrogateescape") for _, r in refs]
         specs = [f"+{n}:{n}" for n in names if n.startswith("refs/")]
         if "HEAD" in names and not specs:
             specs = ["+HEAD:refs/heads/bundle-head"]
         fetch = subprocess.run(
-            ["git", "-C", str(target), "fetch", "-q", bundle, *specs], capture_output=True, check=False
+            ["git", "-C", str(target), "fetch", "-q", bundle, *specs],
+            capture_output=True,
+            check=False,
         )
         if fetch.returncode != 0:
             raise BadInputError(
@@ -304,7 +311,7 @@ class GitReader(Reader):
         if mapped.returncode != 0 or len(lines) != len(contacts):
             self.note("co-author mailmap could not be applied")
             return
-        for raw, out_line in zip(contacts, lines):
+        for raw, out_line in zip(contacts, lines, strict=False):
             contact = parse_contact(out_line)
             if contact:
                 self._coauthor_map[raw] = contact[1]
@@ -345,12 +352,16 @@ class GitReader(Reader):
         author = c.author_email
         if self.is_bot(c.author_name, author):
             self._authors[c.sha] = None
+            if coeditor is not None and not c.merge:
+                coeditor.skip()
             return Rejected(c.location, "bot", excluded=True)
         self._authors[c.sha] = author
         when = pd.Timestamp(c.time)
         if (self.since is not None and when < self.since) or (
             self.until is not None and when >= self.until
         ):
+            if coeditor is not None and not c.merge:
+                coeditor.skip()
             return Rejected(c.location, "outside the period", excluded=True)
         self.add_person(author)
         base = {"timestamp": c.time, "channel": "code", "container": self.container}
@@ -453,7 +464,7 @@ def read_git(
         ``git log --numstat -z -M --format=<ona.importers.git.LOG_FORMAT>``; ``.gz`` allowed.
     since, until : str or datetime, optional
         Keep commits whose author date is in ``[since, until)``; the others are counted as
-        excluded ("outside the period").
+        excluded ("outside the period"), and co-change looks only at commits inside the period.
     branches : str or list of str, optional
         Revisions to read (e.g. ``"main"``); default: every branch, remote branch and tag, and
         HEAD.
