@@ -47,8 +47,6 @@ WANTED = frozenset(
     }
 )  # fmt: skip
 
-_HEADER_RE = re.compile(r"^([!-9;-~]+)[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.M)
-_FOLD_RE = re.compile(r"\r?\n(?=[ \t])")
 
 
 def decode_header_bytes(block: bytes) -> str:
@@ -89,15 +87,36 @@ def split_headers(text: str) -> dict[str, list[str]]:
     >>> split_headers("To: a@x\\nCC: b@x\\nSubject: hi\\ncc: c@x,\\n  d@x\\n")
     {'to': ['a@x'], 'cc': ['b@x', 'c@x,  d@x']}
     """
+    # A plain line loop: several times faster than a multi-line regular expression here,
+    # because most header lines (Received, DKIM, folded lists) are skipped after one find().
     out: dict[str, list[str]] = {}
-    for m in _HEADER_RE.finditer(text):
-        name = m.group(1).lower()
-        if name in WANTED:
-            value = m.group(2)
-            if "\n" in value:
-                value = _FOLD_RE.sub("", value)
-            out.setdefault(name, []).append(value.strip())
+    name: str | None = None
+    parts: list[str] = []
+    for line in text.split("\n"):
+        if line[:1] in _WSP:
+            if name is not None:
+                parts.append(line)
+            continue
+        if name is not None:
+            out.setdefault(name, []).append(_join(parts))
+            name = None
+        i = line.find(":")
+        if i > 0:
+            key = line[:i].rstrip(" \t").lower()
+            if key in WANTED:
+                name, parts = key, [line[i + 1 :]]
+    if name is not None:
+        out.setdefault(name, []).append(_join(parts))
     return out
+
+
+_WSP = (" ", "\t")
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) == 1:
+        return parts[0].strip()
+    return "".join(p[:-1] if p.endswith("\r") else p for p in parts).strip()
 
 
 # -- addresses ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ona._validation import Interval, validate_params
-from ona.importers._base import ON_BAD_LINES, ReadResult, Reader, Record, Rejected
+from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
 from ona.importers._email_common import MASS_THRESHOLD, MailAssembler, read_header_block
 from ona.importers._email_headers import parse_header_block, utc_from_epoch
 

@@ -16,12 +16,13 @@ import multiprocessing
 import os
 import re
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from ona._validation import Interval, validate_params
-from ona.importers._base import ON_BAD_LINES, ReadResult, Reader, Record, Rejected
+from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
 from ona.importers._email_common import MASS_THRESHOLD, MailAssembler
 from ona.importers._email_headers import parse_from_line_date, parse_header_block
 from ona.importers._io import SafeZip, open_binary
@@ -30,7 +31,7 @@ __all__ = ["MboxReader", "read_mbox"]
 
 _SEP_LINE = re.compile(rb"From \S[^\n]*?\d{1,2}:\d\d[^\n]*?\d{4}")
 _CHUNK = 8 << 20  # bytes read at a time from a compressed stream
-_RANGE = 16 << 20  # bytes per work unit when parsing a plain file in parallel
+_RANGE = 4 << 20  # bytes per work unit when parsing a plain file in parallel
 _PARALLEL_MIN = 48 << 20  # below this, one process is faster than starting workers
 _COMPRESSED = (".gz", ".bz2", ".xz")
 
@@ -209,9 +210,16 @@ class MboxReader(Reader):
         jobs = self.n_jobs or min(2, os.cpu_count() or 1)
         ranges = _file_ranges(path, size, _RANGE)
         if jobs > 1 and size >= _PARALLEL_MIN and len(ranges) > 1:
+            # A sliding window of work units keeps memory flat: Pool.imap would queue every
+            # range's results when the parent is the slower side.
             with multiprocessing.get_context().Pool(jobs) as pool:
-                for items in pool.imap(_parse_file_range, ranges):
-                    yield from items
+                pending: deque = deque()
+                for r in ranges:
+                    pending.append(pool.apply_async(_parse_file_range, (r,)))
+                    if len(pending) > 2 * jobs:
+                        yield from pending.popleft().get()
+                while pending:
+                    yield from pending.popleft().get()
         else:
             for r in ranges:
                 yield from _parse_file_range(r)

@@ -1,0 +1,184 @@
+"""Benchmark: ``read_mbox`` against ``mailbox.mbox`` doing the same header work, same run.
+
+A Takeout-like mbox is generated (seeded): 2-6 ``Received`` headers, DKIM, RFC 2047 names,
+quoted ``"Last, First"`` names, folded recipient lists, 5 % of messages with 10-60 and 0.5 %
+with 200-800 recipients, 1 % without a Date and 2 % with a bad one, bodies of 0.5-40 kB.
+
+The baseline walks the same file with ``mailbox.mbox`` and, per message, parses the header block
+with ``email.parser.BytesHeaderParser`` (compat32, the fast stdlib policy), runs
+``email.utils.getaddresses`` on From/To/Cc, parses the Date and reads the Message-ID. ``ratio``
+is baseline seconds / ``read_mbox`` seconds (wall time, both cores allowed for ``read_mbox``).
+Peak memory of the import (records streamed, interactions not kept) is measured with
+``tracemalloc`` at two file sizes: it must not grow with the file.
+
+Run: ``python benchmarks/bench_email.py [--full]``.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import random
+import sys
+import tempfile
+import time
+import tracemalloc
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import getaddresses, parsedate_to_datetime
+from pathlib import Path
+
+__all__ = ["baseline_mailbox", "generate_mbox", "run"]
+
+_FIRST = ["Anna", "Bob", "Chloé", "Dmitri", "Eve", "Fatima", "Günter", "Hiro", "Ines", "Jón"]
+_LAST = ["Smith", "Müller", "García", "Chen", "O'Brien", "Kowalski", "Nguyen", "Rossi"]
+_DOMAINS = ["example.com", "corp.example.org", "mail.example.net", "lists.example.edu"]
+
+
+def _person(rng: random.Random, i: int) -> tuple[str, str]:
+    first, last = rng.choice(_FIRST), rng.choice(_LAST)
+    addr = f"{first.lower()[:3]}.{i}@{_DOMAINS[i % len(_DOMAINS)]}".encode("ascii", "ignore").decode()
+    form = rng.random()
+    if form < 0.4:
+        shown = f'"{last}, {first}" <{addr}>'
+    elif form < 0.6 and not first.isascii():
+        shown = f"=?utf-8?Q?{first.encode().hex().upper()}?= {last} <{addr}>"
+    elif form < 0.9:
+        shown = f"{first} {last} <{addr}>"
+    else:
+        shown = addr
+    return addr, shown
+
+
+def generate_mbox(path: Path, target_bytes: int, *, seed: int = 0, people: int = 2000) -> int:
+    """Write a Takeout-like mbox of about ``target_bytes``; return the number of messages."""
+    rng = random.Random(seed)
+    book = [_person(rng, i) for i in range(people)]
+    filler = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n"
+    n = 0
+    written = 0
+    ids: list[str] = []
+    with open(path, "wb") as fh:
+        while written < target_bytes:
+            n += 1
+            t = 1_450_000_000 + n * 97
+            when = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(t))
+            sender = rng.choice(book)
+            r = rng.random()
+            k = rng.randint(200, 800) if r < 0.005 else rng.randint(10, 60) if r < 0.055 else rng.randint(1, 4)
+            to = rng.sample(book, min(k, len(book)))
+            cc = rng.sample(book, rng.randint(0, 3))
+            mid = f"{n}.{rng.getrandbits(40):x}@mail.example.com"
+            lines = [f"From {n}@xxx {time.strftime('%a %b %d %H:%M:%S +0000 %Y', time.gmtime(t))}"]
+            lines.append(f"X-GM-THRID: {rng.getrandbits(60)}")
+            lines.append("X-Gmail-Labels: Inbox,Important")
+            for _ in range(rng.randint(2, 6)):
+                lines.append(f"Received: by 10.{rng.randint(0, 255)}.1.1 with SMTP id x{n};\n        {when}")
+            lines.append("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com;\n"
+                         "        h=from:to:subject:date; bh=" + "A" * 44 + ";\n        b=" + "B" * 120)
+            lines.append(f"From: {sender[1]}")
+            lines.append("To: " + ",\n\t".join(p[1] for p in to))
+            if cc:
+                lines.append("Cc: " + ", ".join(p[1] for p in cc))
+            d = rng.random()
+            if d >= 0.03:
+                lines.append(f"Date: {when}")
+            elif d >= 0.01:
+                lines.append("Date: RANDOM_garbage 99:99")
+            lines.append(f"Message-ID: <{mid}>")
+            if ids and rng.random() < 0.5:
+                parent = rng.choice(ids[-200:])
+                lines.append(f"In-Reply-To: <{parent}>")
+                lines.append(f"References: <{parent}>")
+            ids.append(mid)
+            lines.append("Subject: =?utf-8?Q?Re=3A_quarterly_numbers?=")
+            lines.append("MIME-Version: 1.0")
+            lines.append("Content-Type: text/plain; charset=UTF-8")
+            head = ("\n".join(lines) + "\n\n").encode()
+            body = filler * rng.randint(2, 100)
+            fh.write(head + body + b"\n")
+            written += len(head) + len(body) + 1
+    return n
+
+
+def baseline_mailbox(path: Path) -> int:
+    """The same work with the stdlib: ``mailbox.mbox`` + compat32 header parse + getaddresses."""
+    parser = BytesHeaderParser(policy=compat32)
+    box = mailbox.mbox(str(path), create=False)
+    n = 0
+    try:
+        for key in box.iterkeys():
+            with box.get_file(key) as fh:
+                msg = parser.parse(fh)
+            getaddresses(msg.get_all("from", []) + msg.get_all("to", []) + msg.get_all("cc", []))
+            try:
+                parsedate_to_datetime(msg.get("date", ""))
+            except (TypeError, ValueError):
+                pass
+            msg.get("message-id")
+            n += 1
+    finally:
+        box.close()
+    return n
+
+
+def _ours(path: Path, n_jobs: int | None = None) -> tuple[int, int]:
+    from ona.importers.mbox import MboxReader
+
+    reader = MboxReader(path, on_bad_lines="skip", n_jobs=n_jobs)
+    events = sum(len(frame) for frame in reader.iter_frames())
+    return reader.report.read, events
+
+
+def _peak_memory(path: Path) -> int:
+    tracemalloc.start()
+    try:
+        _ours(path, n_jobs=1)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def run(quick: bool = True) -> list[dict]:
+    """Benchmark rows (see the module docstring); ``quick``: ~5 MB instead of 200 MB."""
+    size = (5 if quick else 200) << 20
+    small = (2 if quick else 20) << 20
+    with tempfile.TemporaryDirectory() as tmp:
+        path, path_small = Path(tmp) / "big.mbox", Path(tmp) / "small.mbox"
+        n = generate_mbox(path, size, seed=1)
+        generate_mbox(path_small, small, seed=2)
+        t0 = time.perf_counter()
+        read, events = _ours(path)
+        ours = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        n_base = baseline_mailbox(path)
+        base = time.perf_counter() - t0
+        peak_small, peak_big = _peak_memory(path_small), _peak_memory(path)
+    ratio = base / ours
+    mem_ratio = peak_big / max(peak_small, 1)
+    return [
+        {
+            "name": f"read_mbox {size >> 20} MB ({n:,} messages)",
+            "seconds": ours,
+            "baseline_name": "mailbox.mbox + compat32 header parse + getaddresses + Date",
+            "baseline_seconds": base,
+            "ratio": ratio,
+            "target": ">= 3x baseline",
+            "passed": bool(ratio >= 3 and read == n == n_base),
+            "notes": f"{n / ours:,.0f} msg/s vs {n_base / base:,.0f} msg/s; {events:,} interactions",
+        },
+        {
+            "name": "read_mbox peak memory vs file size",
+            "seconds": ours,
+            "baseline_name": f"peak at {small >> 20} MB",
+            "baseline_seconds": 0.0,
+            "ratio": mem_ratio,
+            "target": f"peak at {size >> 20} MB < 2x peak at {small >> 20} MB (streaming)",
+            "passed": bool(mem_ratio < 2),
+            "notes": f"tracemalloc peak {peak_small / 2**20:.1f} MiB -> {peak_big / 2**20:.1f} MiB",
+        },
+    ]
+
+
+if __name__ == "__main__":
+    for row in run(quick="--full" not in sys.argv):
+        print(row)
