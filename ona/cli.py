@@ -80,6 +80,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         on_bad_lines=args.on_bad_lines,
         dry_run=args.dry_run,
         key=key,
+        keep_domain=args.keep_domain,
         progress=_Progress(not args.quiet),
     )
     if args.json:
@@ -175,6 +176,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", "-n", action="store_true", help="read and count, write nothing")
     p.add_argument("--key-file", metavar="FILE", help="pseudonymisation key (else ONA_PSEUDONYM_KEY)")
     p.add_argument("--no-pseudonymise", action="store_true", help="keep raw identities")
+    p.add_argument("--keep-domain", action="store_true",
+                   help="keep e-mail domains in pseudonyms (internal/external analyses)")
     common(p)
     p.set_defaults(func=cmd_import)
 

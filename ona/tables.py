@@ -193,7 +193,7 @@ def _coerce(df: pd.DataFrame, name: str, dtype: str, problems: list[str]) -> pd.
             if col.isna().any():
                 problems.append(f"column {name!r}: {_rows(col.isna().to_numpy())} are missing")
                 return None
-            if col.dtype != bool and not set(pd.unique(col)) <= {True, False, 0, 1}:
+            if col.dtype != bool and not set(pd.unique(col)) <= {True, False}:  # 0 and 1 compare equal to these
                 problems.append(f"column {name!r} must hold True/False")
                 return None
             return col.astype(bool)
@@ -342,11 +342,13 @@ def validate_people(df: pd.DataFrame) -> pd.DataFrame:
     """
     out, problems = _validate(df, "People", PEOPLE_COLUMNS, ("person_id",), keep_extra=True)
     if "person_id" in out and not problems:
-        start = out["valid_from"].fillna(pd.Timestamp.min.tz_localize("UTC"))
-        ordered = out.assign(_start=start).sort_values(["person_id", "_start"])
+        # Rows of one person, earliest first (an open start sorts first); each must start
+        # after the previous one ended.
+        ordered = out.sort_values(["person_id", "valid_from"], na_position="first")
         same = ordered["person_id"].eq(ordered["person_id"].shift())
         prev_end = ordered["valid_to"].shift()
-        overlap = (same & (prev_end.isna() | (ordered["_start"] < prev_end))).fillna(False)
+        start = ordered["valid_from"]
+        overlap = (same & (prev_end.isna() | start.isna() | (start < prev_end))).fillna(False)
         if overlap.any():
             rows = np.zeros(len(out), dtype=bool)
             rows[ordered.index[overlap.to_numpy(dtype=bool)]] = True

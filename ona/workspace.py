@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from ona._validation import check_param, validate_params
 from ona.exceptions import BadInputError, WorkspaceError
 from ona.importers import FORMATS, TABLE_FORMATS, detect_format, reader_class, table_reader
-from ona.importers._base import FileReport, ImportReport, ReadResult
+from ona.importers._base import FileReport, ImportReport
 from ona.importers._io import file_sha256
 from ona.tables import (
     INTERACTION_COLUMNS,
@@ -211,6 +211,8 @@ class Workspace:
         on_bad_lines: str = "warn",
         dry_run: bool = False,
         key: bytes | None = None,
+        keep_domain: bool = False,
+        resolve: bool = True,
         progress: Progress | None = None,
     ) -> ImportReport:
         """Import exports, rosters and outcomes tables into the workspace, atomically.
@@ -229,7 +231,15 @@ class Workspace:
             Read and account for everything, write nothing.
         key : bytes, optional
             Pseudonymisation key: identities are replaced by keyed HMAC pseudonyms before
-            anything is written (see :mod:`ona.privacy`).
+            anything is written (see :mod:`ona.privacy`). A workspace is either pseudonymised
+            or not, from its first import on; mixing is refused.
+        keep_domain : bool
+            With a key, keep e-mail domains (``pseudonym@domain``) for internal/external splits.
+        resolve : bool
+            Resolve raw handles (e-mail addresses, chat ids, git e-mails) to roster person ids
+            (:func:`ona.identity.resolve_identities`) when a roster is known: one imported in the
+            same call, or stored un-pseudonymised in the workspace. With a key, import the roster
+            together with the exports so that every person gets one pseudonym.
         progress : callable, optional
             Called as ``progress(label, done, total)`` after each input.
 
@@ -243,7 +253,8 @@ class Workspace:
         inputs, report = _plan(paths, format)
         # Rosters first: identity resolution of the interactions needs them.
         inputs.sort(key=lambda item: item[1] not in TABLE_FORMATS)
-        stage = _Stage(self, key=key)
+        self._check_mode(key, writing=bool(inputs) and not dry_run)
+        stage = _Stage(self, key=key, keep_domain=keep_domain, resolve=resolve)
         try:
             for done, (path, fmt) in enumerate(inputs, start=1):
                 stage.add(path, fmt, on_bad_lines=on_bad_lines, report=report)
@@ -254,6 +265,22 @@ class Workspace:
         finally:
             stage.discard()
         return report
+
+    @property
+    def pseudonymised(self) -> bool | None:
+        """True or False once something was imported (with or without a key), else None."""
+        return json.loads((self.path / _MARKER).read_text()).get("pseudonymised")
+
+    def _check_mode(self, key: bytes | None, writing: bool) -> None:
+        mode = self.pseudonymised
+        if mode is None:
+            if writing:
+                meta = {"format": FORMAT_VERSION, "pseudonymised": key is not None}
+                _write_atomic(self.path / _MARKER, json.dumps(meta).encode())
+        elif mode != (key is not None):
+            held = "pseudonymised identities: give the same key" if mode else (
+                "raw identities: import without a key, or use a new workspace")
+            raise WorkspaceError(f"{self.path}: this workspace holds {held}")
 
     # -- recovery ----------------------------------------------------------------------------
     def _recover(self) -> None:
@@ -299,9 +326,17 @@ def _plan(paths: Iterable[str | os.PathLike], format: str) -> tuple[list[tuple[P
 class _Stage:
     """Everything one import will write, staged in a folder inside the workspace."""
 
-    def __init__(self, ws: Workspace, key: bytes | None):
+    def __init__(self, ws: Workspace, key: bytes | None, keep_domain: bool, resolve: bool):
         self.ws = ws
         self.key = key
+        self.keep_domain = keep_domain
+        self.resolve = resolve
+        # The raw roster that handles are resolved against: stored (if not pseudonymised) plus
+        # any roster imported in this call.
+        stored = ws.people() if ws.pseudonymised is False else empty_people()
+        if "status" in stored.columns:
+            stored = stored[stored["status"] == "roster"].drop(columns="status")
+        self.roster = stored if stored["email"].notna().any() else empty_people()
         self.id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         self.dir = ws.path / f"{_STAGING_PREFIX}{self.id}"
         self.parts: list[str] = []  # relative paths of new interaction files
@@ -317,31 +352,69 @@ class _Stage:
             raise WorkspaceError(f"{ws.path}: cannot write ({exc.strerror})") from None
 
     def add(self, path: Path, fmt: str, *, on_bad_lines: str, report: ImportReport) -> None:
+        identity: dict[str, Any] | None = None
         if fmt in TABLE_FORMATS:
             result = table_reader(fmt)(path, on_bad_lines=on_bad_lines)
-            self._take_tables(result)
+            if fmt == "roster" and len(result.people):
+                self.roster = pd.concat([self.roster, result.people], ignore_index=True)
+                result.people["status"] = "roster"
+            self._take_tables(result.people, result.affiliations, result.extras)
             file_report = result.report.files[0]
-            report.rejects.extend(result.report.rejects)
-            self.rejects.extend(result.report.rejects)
+            rejects = result.report.rejects
         else:
             reader = reader_class(fmt)(path, on_bad_lines=on_bad_lines)
-            for frame in reader.iter_frames():
-                self._take_interactions(frame, reader.report)
-            self._take_tables(
-                ReadResult(empty_interactions(), reader.people(), reader.affiliations(), ImportReport())
-            )
+            people = None
+            if self.resolve and len(self.roster):
+                # The reader's own directory (e.g. Slack users with e-mails) is complete only
+                # once its input is read, so this file's events are resolved after reading.
+                frames = [f for f in reader.iter_frames() if len(f)]
+                resolved, people, identity = self._resolve(frames, reader.people(), reader.report)
+                for frame in resolved:
+                    self._take_interactions(frame, reader.report)
+            else:
+                for frame in reader.iter_frames():
+                    self._take_interactions(frame, reader.report)
+                people = reader.people()
+            self._take_tables(people, reader.affiliations(), reader.extras())
             file_report = reader.report
-            report.rejects.extend(reader.rejects)
-            self.rejects.extend(reader.rejects)
+            rejects = reader.rejects
+        report.rejects.extend(rejects)
+        self.rejects.extend(rejects)
         file_report.sha256 = file_sha256(path)
         report.files.append(file_report)
-        self.log.append(
-            {
-                **file_report.to_dict(),
-                "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "import_id": self.id,
-            }
-        )
+        entry = {
+            **file_report.to_dict(),
+            "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "import_id": self.id,
+        }
+        if identity is not None:
+            entry["identity"] = identity
+        self.log.append(entry)
+
+    def _resolve(
+        self, frames: list[pd.DataFrame], directory: pd.DataFrame, file_report: FileReport
+    ) -> tuple[list[pd.DataFrame], pd.DataFrame, dict[str, Any]]:
+        """Resolve one input's handles to roster person ids; counts only go to the log."""
+        from ona.identity import build_aliases, resolve_identities
+
+        aliases = build_aliases(self.roster, directories={file_report.format: directory})
+        frame = pd.concat(frames, ignore_index=True) if frames else empty_interactions()
+        result = resolve_identities(frame, aliases)
+        dropped = result.report.interactions["self_interactions_dropped"]
+        if dropped:
+            file_report.events -= dropped
+            file_report.notes["self-interactions after identity resolution"] += dropped
+        ids = result.report.identities
+        matched = set(ids.loc[ids["status"] == "matched", "handle"])
+        # Directory entries that matched a roster person are absorbed into that person; the
+        # rest (and every identity outside the roster) are kept with their status.
+        others = directory[~directory["person_id"].isin(matched)].assign(status="unmatched")
+        outside = result.people[result.people["status"] != "roster"]
+        people = pd.concat([outside, others], ignore_index=True).drop_duplicates("person_id")
+        counts = result.report.to_dict()
+        if self.key is not None and not self.keep_domain:
+            counts.pop("external_domains")  # domains were asked to be hidden too
+        return [result.interactions], people, counts
 
     def _existing_ids(self, channel: str, month: str) -> set[str]:
         key = (channel, month)
@@ -359,7 +432,9 @@ class _Stage:
         if self.key is not None:
             from ona.privacy import pseudonymise_tables
 
-            frame = pseudonymise_tables(frame, empty_people(), empty_affiliations(), self.key)[0]
+            frame = pseudonymise_tables(
+                frame, None, None, self.key, keep_domain=self.keep_domain
+            )[0]
         month = frame["timestamp"].dt.strftime("%Y-%m")
         new_mask = pd.Series(True, index=frame.index)
         for (channel, m), idx in frame.groupby([frame["channel"], month]).groups.items():
@@ -385,20 +460,21 @@ class _Stage:
             pq.write_table(table, target)
             self.parts.append(rel)
 
-    def _take_tables(self, result: ReadResult) -> None:
-        people, affiliations = result.people, result.affiliations
+    def _take_tables(
+        self, people: pd.DataFrame, affiliations: pd.DataFrame, extras: dict[str, pd.DataFrame]
+    ) -> None:
         if self.key is not None and (len(people) or len(affiliations)):
             from ona.privacy import pseudonymise_tables
 
             _, people, affiliations = pseudonymise_tables(
-                empty_interactions(), people, affiliations, self.key
+                None, people, affiliations, self.key, keep_domain=self.keep_domain
             )
         if len(people):
             self.people.append(people)
         if len(affiliations):
             self.affiliations.append(affiliations)
-        if "outcomes" in result.extras:
-            self.outcomes.append(result.extras["outcomes"])
+        if "outcomes" in extras:
+            self.outcomes.append(extras["outcomes"])
 
     def commit(self) -> None:
         moves: list[tuple[str, str]] = [(rel, rel) for rel in self.parts]

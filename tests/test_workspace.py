@@ -176,3 +176,55 @@ def test_stored_interactions_are_readable_by_duckdb_unchanged(toy):
         [pattern],
     ).fetchone()
     assert (n, channels) == (2, "chat")
+
+
+ROSTER = (
+    "person_id,email,aliases,team,department\n"
+    "E1,alice@corp.com,alice.old@corp-old.com,T1,D1\n"
+    "E2,bob@corp.com,,T1,D1\n"
+    "E3,carol@corp.com,,T2,D2\n"
+)
+
+
+def test_handles_are_resolved_to_roster_people_imported_in_the_same_call(toy):
+    (toy / "roster.csv").write_text(ROSTER)
+    (toy / "mail.toy").write_text(
+        "r1,Alice@Corp.com,bob@corp.com;dan@partner.org,2026-01-05T09:00:00Z\n"
+        "r2,alice.old@corp-old.com,carol+news@corp.com,2026-01-06T09:00:00Z\n"
+    )
+    ws = open_workspace(toy / "ws", create=True)
+    report = ws.import_paths([toy / "mail.toy", toy / "roster.csv"])
+    assert [f.format for f in report.files] == ["roster", "toy"]  # rosters first
+    stored = ws.interactions()
+    pairs = set(zip(stored["source"], stored["target"], strict=True))
+    assert pairs == {("E1", "E2"), ("E1", "dan@partner.org"), ("E1", "E3")}
+    people = ws.people().set_index("person_id")
+    assert people.loc["E1", "status"] == "roster" and people.loc["dan@partner.org", "status"] == "external"
+    identity = ws.import_log()[-1]["identity"]
+    total = identity["counts"]["total"]
+    assert total["matched"] == 4 and total["external"] == 1
+    assert sum(v for k, v in total.items() if k != "total") == total["total"]
+
+
+def test_pseudonymised_workspace_holds_no_raw_identity_and_refuses_mixing(toy):
+    (toy / "roster.csv").write_text(ROSTER)
+    (toy / "mail.toy").write_text("r1,alice@corp.com,bob@corp.com;dan@partner.org,2026-01-05T09:00:00Z\n")
+    key = b"a-test-key-of-enough-length"
+    ws = open_workspace(toy / "ws", create=True)
+    ws.import_paths([toy / "mail.toy", toy / "roster.csv"], key=key)
+    from ona.privacy import pseudonym
+
+    stored = ws.interactions()
+    assert set(stored["source"]) == {pseudonym("E1", key)}
+    assert set(stored["target"]) == {pseudonym("E2", key), pseudonym("dan@partner.org", key)}
+    for f in (toy / "ws").rglob("*"):
+        if f.is_file():
+            blob = f.read_bytes()
+            for raw in (b"alice", b"bob@", b"partner.org", b"E1,"):
+                assert raw not in blob, f"{raw!r} found in {f.name}"
+    with pytest.raises(ona.WorkspaceError, match="pseudonymised"):
+        ws.import_paths([toy / "mail.toy"])
+    again = ws.import_paths([toy / "mail.toy", toy / "roster.csv"], key=key)
+    assert again.files[1].duplicates == 1 and again.total()["events"] == 0
+    pd.testing.assert_frame_equal(stored, ws.interactions())
+    assert len(ws.people()) == 4  # three roster people and one external identity, not repeated

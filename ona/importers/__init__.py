@@ -13,7 +13,7 @@ from typing import Any
 
 from ona._validation import check_param
 from ona.exceptions import BadInputError
-from ona.importers._base import ReadResult, Reader
+from ona.importers._base import Reader, ReadResult
 
 __all__ = ["FORMATS", "TABLE_FORMATS", "detect_format", "read", "reader_class", "table_reader"]
 
