@@ -37,6 +37,7 @@ FORMATS: dict[str, str | type[Reader]] = {
     # code
     "git": "ona.importers.git:GitReader",
     "github": "ona.importers.github:GitHubReader",
+    "codeowners": "ona.importers.codeowners:CodeownersReader",
     # generic, last: it claims any CSV with source and target columns
     "interactions_csv": "ona.importers.csv_interactions:InteractionsCsvReader",
 }
