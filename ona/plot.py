@@ -140,7 +140,7 @@ def network(
         ax.set_title(f"Groups ({len(cg.nodes)} people; one node per group)\n{note}", fontsize=9)
     else:
         graph = nx.from_scipy_sparse_array(sp.csr_array(sym))
-        pos = nx.spring_layout(graph, seed=seed, weight=None)
+        pos = nx.spring_layout(graph, seed=seed, weight="weight")
         xy = np.array([pos[i] for i in range(len(cg.nodes))]) if len(cg.nodes) else np.zeros((0, 2))
         rows, cols = sp.triu(sym, 1).nonzero()
         if len(rows):

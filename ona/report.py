@@ -1,0 +1,427 @@
+"""The diagnostic report: one self-contained HTML file with the findings in plain words.
+
+:func:`write_report` reads a workspace, builds the network, runs the diagnostic (coverage, who
+connects, silos, team metrics against outcomes, change over time) and writes ``report.html``
+(every figure embedded as a base64 PNG: it opens offline, can be e-mailed) with the PNGs beside
+it. Group-level results apply the minimum group size (:mod:`ona.privacy`), and the report says so;
+no person is named or ranked.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ona import plot
+from ona._validation import Interval, validate_params
+from ona.analysis.silos import ei_index, group_matrix
+from ona.analysis.structure import density, reciprocity
+from ona.graph import as_compact, build_graph
+from ona.privacy import MIN_GROUP_SIZE
+from ona.stats import relate
+
+__all__ = ["write_report"]
+
+logger = logging.getLogger(__name__)
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:980px;
+margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;
+margin-top:2em}.meta{color:#666;font-size:.9em}ul.findings li{margin:.3em 0}
+table{border-collapse:collapse;font-size:.85em;margin:.6em 0}
+th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right}th{background:#f4f4f4}
+td:first-child,th:first-child{text-align:left}figure{margin:1em 0}figure img{max-width:100%}
+figcaption{color:#555;font-size:.85em}.note{background:#f7f7f2;border-left:3px solid #bb9;
+padding:.5em .8em;font-size:.9em}
+"""
+
+
+@dataclass
+class _Section:
+    title: str
+    findings: list[str] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)  # HTML fragments, in order
+
+
+class _Writer:
+    """Collects sections and figures; figures are saved beside the report and embedded."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.sections: list[_Section] = []
+        self.figures: list[Path] = []
+
+    def section(self, title: str) -> _Section:
+        s = _Section(title)
+        self.sections.append(s)
+        return s
+
+    def figure(self, section: _Section, fig: Figure, name: str, caption: str) -> None:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        data = buf.getvalue()
+        path = self.out / f"{name}.png"
+        path.write_bytes(data)
+        self.figures.append(path)
+        encoded = base64.b64encode(data).decode("ascii")
+        section.blocks.append(
+            f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{encoded}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+    @staticmethod
+    def table(section: _Section, frame: pd.DataFrame, caption: str, *, index: bool = True,
+              digits: int = 3) -> None:
+        body = frame.to_html(index=index, border=0, na_rep="–",
+                             float_format=lambda v: f"{v:.{digits}g}", escape=True)
+        section.blocks.append(f"<p><b>{html.escape(caption)}</b></p>{body}")
+
+    @staticmethod
+    def note(section: _Section, text: str) -> None:
+        section.blocks.append(f'<p class="note">{html.escape(text)}</p>')
+
+    def render(self, title: str, subtitle: str) -> str:
+        parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+                 f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+                 f"<h1>{html.escape(title)}</h1><p class='meta'>{html.escape(subtitle)}</p>"]
+        summary = [f for s in self.sections for f in s.findings[:2]]
+        if summary:
+            parts.append("<h2>Summary</h2><ul class='findings'>"
+                         + "".join(f"<li>{html.escape(f)}</li>" for f in summary) + "</ul>")
+        for s in self.sections:
+            parts.append(f"<h2>{html.escape(s.title)}</h2>")
+            if s.findings:
+                parts.append("<ul class='findings'>"
+                             + "".join(f"<li>{html.escape(f)}</li>" for f in s.findings) + "</ul>")
+            parts.extend(s.blocks)
+        parts.append("</body></html>")
+        return "\n".join(parts)
+
+
+def _fig(width: float = 7, height: float = 5) -> tuple[Figure, Any]:
+    fig = Figure(figsize=(width, height))
+    return fig, fig.add_subplot()
+
+
+def _group_column(people: pd.DataFrame, preferred: tuple[str, ...]) -> str | None:
+    for col in preferred:
+        if col in people.columns and people[col].notna().any():
+            return col
+    return None
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _centrality_nx(G: nx.DiGraph) -> pd.DataFrame:
+    """Degree (distinct contacts, either direction) and betweenness, computed with networkx.
+
+    Betweenness reads tie strength as closeness (distance = 1 / weight), sampled on large graphs.
+    """
+    U = G.to_undirected()
+    degree = pd.Series(dict(U.degree()), dtype=float)
+    for _u, _v, d in U.edges(data=True):
+        d["distance"] = 1.0 / d.get("weight", 1.0)
+    k = min(len(U), 300) if len(U) > 1000 else None
+    between = pd.Series(nx.betweenness_centrality(U, k=k, weight="distance", seed=0))
+    return pd.DataFrame({"degree": degree, "betweenness": between}).fillna(0.0)
+
+
+def _data_section(w: _Writer, ws: Any, events: pd.DataFrame, people: pd.DataFrame) -> None:
+    s = w.section("The data")
+    if events.empty:
+        s.findings.append("The workspace holds no interactions yet: import exports first.")
+        return
+    months = events["timestamp"].dt.strftime("%Y-%m")
+    by = pd.crosstab(months, events["channel"]).sort_index()
+    by.index.name = "month"
+    rejects = ws.rejects()
+    s.findings.append(
+        f"{len(events):,} interactions from {by.shape[1]} channel(s) "
+        f"({', '.join(f'{c}: {n:,}' for c, n in by.sum().items())}), "
+        f"{months.min()} to {months.max()}; {len(people):,} people on the roster.")
+    flags = [f"{int(events[c].sum()):,} {c}" for c in ("automated", "mass")
+             if c in events.columns and events[c].any()]
+    if flags:
+        s.findings.append("Left out of the network: " + " and ".join(flags) + " messages.")
+    if len(rejects):
+        reasons = rejects["reason"].value_counts().head(5)
+        s.findings.append(f"{len(rejects):,} input records were rejected ("
+                          + "; ".join(f"{r}: {n}" for r, n in reasons.items()) + ").")
+    fig, ax = _fig(7, 3.2)
+    by.plot.bar(ax=ax, stacked=True, width=0.8)
+    ax.set_ylabel("interactions")
+    ax.set_title("Coverage: interactions by month and channel", fontsize=9)
+    w.figure(s, fig, "coverage", "Interactions by month and channel: gaps are missing exports.")
+
+
+def _network_section(w: _Writer, G: nx.DiGraph, team_col: str | None, min_size: int) -> None:
+    s = w.section("The network")
+    n, m = G.number_of_nodes(), G.number_of_edges()
+    isolated = sum(1 for v in G if G.degree(v) == 0)
+    s.findings.append(
+        f"{n:,} people and {m:,} directed ties; density {density(G):.3f}; "
+        f"{_pct(reciprocity(G))} of ties are reciprocated.")
+    if isolated:
+        s.findings.append(f"{isolated} people on the roster have no recorded interaction in "
+                          "the period (absent from these sources, not necessarily isolated).")
+    fig, ax = _fig(7.5, 6.5)
+    plot.network(G, groups=team_col, ax=ax, min_group_size=min_size)
+    w.figure(s, fig, "network", f"The network coloured by {team_col or 'group'}; "
+             "above a few hundred people, one node per group.")
+
+
+def _connect_section(w: _Writer, G: nx.DiGraph, group_col: str | None, min_size: int) -> None:
+    s = w.section("Who connects")
+    cent = _centrality_nx(G)
+    if cent.empty:
+        return
+    b = cent["betweenness"].sort_values(ascending=False)
+    top = max(1, int(np.ceil(0.05 * len(b))))
+    share = b.iloc[:top].sum() / b.sum() if b.sum() > 0 else float("nan")
+    s.findings.append(
+        f"The best-placed 5% of people ({top}) sit on {_pct(share)} of the shortest paths "
+        "between colleagues: information flow depends on a few brokers."
+        if share >= 0.3 else
+        f"Brokerage is spread out: the top 5% of people ({top}) hold {_pct(share)} of it.")
+    fig, ax = _fig(6, 4.5)
+    plot.role_quadrant(cent, ax=ax)
+    w.figure(s, fig, "roles", "Reach (distinct contacts) against brokerage (betweenness); "
+             "no person is named.")
+    if group_col:
+        groups = as_compact(G).node_attrs.get(group_col)
+        if groups is not None:
+            brokers = b.index[: max(top * 2, 1)]
+            sizes = groups.value_counts()
+            counts = groups.reindex(brokers).value_counts().reindex(sizes.index, fill_value=0)
+            table = pd.DataFrame({"people": sizes, "among top-10% brokers": counts})
+            table = table[table["people"] >= min_size]
+            table.index.name = group_col
+            w.table(s, table.sort_values("among top-10% brokers", ascending=False),
+                    f"Where the brokers work (by {group_col}; groups under {min_size} people "
+                    "not shown)")
+
+
+def _silo_section(w: _Writer, G: nx.DiGraph, group_col: str | None, min_size: int) -> None:
+    s = w.section("Silos")
+    if group_col is None:
+        s.findings.append("The roster has no department or team column: silos cannot be read "
+                          "against the org chart.")
+        return
+    m = group_matrix(G, group_col, min_group_size=min_size)
+    total = m.to_numpy().sum()
+    inside = np.trace(m.to_numpy()) / total if total else float("nan")
+    s.findings.append(f"{_pct(inside)} of interactions stay within a {group_col} "
+                      f"({m.shape[0]} {group_col}s shown).")
+    ei = ei_index(G, group_col, min_group_size=min_size)
+    if len(ei):
+        inward = ei["ei"].idxmin()
+        outward = ei["ei"].idxmax()
+        s.findings.append(
+            f"Most inward-looking {group_col}: {inward} (E-I {ei.loc[inward, 'ei']:+.2f}); "
+            f"most outward-looking: {outward} (E-I {ei.loc[outward, 'ei']:+.2f}). E-I runs "
+            "from -1 (all ties inside) to +1 (all ties outside).")
+        w.table(s, ei[["size", "internal", "external", "ei"]].sort_values("ei"),
+                f"E-I index by {group_col}")
+    fig, ax = _fig(7, 6)
+    plot.group_heatmap(m, ax=ax, title=f"Interactions between {group_col}s")
+    w.figure(s, fig, "group_matrix", f"{group_col} to {group_col} interactions (row: sender).")
+    w.note(s, f"Privacy: {m.attrs.get('privacy', '')}.")
+
+
+def _team_metrics(G: nx.DiGraph, team_col: str, min_size: int) -> pd.DataFrame:
+    """Per-team size, internal density and E-I from the graph (the basic team table)."""
+    cg = as_compact(G)
+    teams = cg.node_attrs[team_col]
+    rows = {}
+    U = G.to_undirected()
+    for team, members in teams.groupby(teams).groups.items():
+        members = list(members)
+        if len(members) < min_size:
+            continue
+        sub = U.subgraph(members)
+        internal = sub.number_of_edges()
+        external = sum(1 for u in members for v in U[u] if teams.get(v) != team)
+        rows[team] = {"size": len(members), "density": nx.density(sub),
+                      "ei": (external - internal) / (external + internal)
+                      if external + internal else np.nan}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "unit"
+    return out
+
+
+def _outcome_section(w: _Writer, G: nx.DiGraph, team_col: str | None,
+                     outcomes: pd.DataFrame | None, min_size: int) -> None:
+    s = w.section("Collaboration and performance")
+    if outcomes is None or outcomes.empty:
+        s.findings.append("No outcomes were given: pass an outcomes table (ona report "
+                          "--outcomes FILE) to relate team networks to performance.")
+        return
+    if team_col is None:
+        s.findings.append("The roster has no team column, so team metrics cannot be joined "
+                          "to the outcomes.")
+        return
+    metrics = _team_metrics(G, team_col, min_size)
+    o = outcomes[outcomes["unit_type"].astype(str) == "team"] if "unit_type" in outcomes else outcomes
+    period = None
+    if "period" in o.columns and o["period"].nunique() > 1:
+        period = str(sorted(o["period"].astype(str).unique())[-1])
+        s.findings.append(f"Outcomes cover several periods; the latest ({period}) is used.")
+    result = relate(metrics.drop(columns="size"), o, period=period, missing="drop",
+                    n_boot=2000, n_perm=2000, seed=0)
+    unmatched = result.attrs["unmatched"]
+    if unmatched["metrics_only"] or unmatched["outcomes_only"]:
+        s.findings.append(
+            f"{len(unmatched['metrics_only'])} team(s) have no outcome and "
+            f"{len(unmatched['outcomes_only'])} outcome unit(s) match no team of "
+            f"{min_size}+ people; they are left out.")
+    n = int(result["n"].max()) if len(result) else 0
+    s.findings.append(
+        f"{n} teams: with this many only correlations of |r| >= "
+        f"{result['detectable_r'].min():.2f} can be detected reliably (80% power); published "
+        "team-network effects are r = 0.1 to 0.4, so a null result here is not evidence of no "
+        "effect.")
+    for _, row in result.sort_values("p_value").head(3).iterrows():
+        direction = "higher" if row["estimate"] > 0 else "lower"
+        certain = ("the interval excludes zero" if row["ci_low"] > 0 or row["ci_high"] < 0
+                   else "but the interval includes zero: the data cannot tell")
+        s.findings.append(
+            f"Teams with higher {row['metric']} tend to have {direction} {row['outcome']} "
+            f"(Spearman r = {row['estimate']:+.2f}, 95% interval {row['ci_low']:+.2f} to "
+            f"{row['ci_high']:+.2f}, adjusted p = {row['p_adjusted']:.3f}); {certain}.")
+    cols = ["metric", "outcome", "n", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
+            "detectable_r"]
+    w.table(s, result[cols], "Team metrics against outcomes (Spearman, BCa intervals over "
+            "teams, permutation p-values, Holm-adjusted)", index=False)
+    best = result.sort_values("p_value").iloc[0]
+    data = metrics.join(o.set_index("unit") if "unit" in o.columns else o, how="inner")
+    if period is not None and "period" in data.columns:
+        data = data[data["period"].astype(str) == period]
+    fig, ax = _fig(6, 4.5)
+    plot.metric_outcome(data, best["metric"], best["outcome"], ax=ax, result=best)
+    w.figure(s, fig, "metric_outcome", "Each point is a team; the band is the 95% interval of "
+             "the fitted line, resampling teams.")
+
+
+def _time_section(w: _Writer, events: pd.DataFrame, people: pd.DataFrame,
+                  group_col: str | None) -> None:
+    s = w.section("Change over time")
+    if events.empty:
+        return
+    months = events["timestamp"].dt.strftime("%Y-%m")
+    if months.nunique() < 2:
+        s.findings.append("One month of data: change over time cannot be read.")
+        return
+    rows = []
+    dept = people.set_index("person_id")[group_col] if group_col else None
+    for month, frame in events.groupby(months):
+        G = build_graph(frame, people if len(people) else None, internal_only=len(people) > 0,
+                        isolates=False)
+        row = {"month": str(month), "people active": G.number_of_nodes(),
+               "ties": G.number_of_edges(), "density": density(G) if len(G) > 1 else np.nan}
+        if dept is not None and G.number_of_edges():
+            src, dst = zip(*G.edges(), strict=True)
+            cross = dept.reindex(list(src)).to_numpy() != dept.reindex(list(dst)).to_numpy()
+            row[f"ties across {group_col}s"] = float(np.mean(cross))
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index("month")
+    w.table(s, table, "Month by month")
+    col = f"ties across {group_col}s"
+    if col in table.columns and table[col].notna().sum() >= 2:
+        first, last = table[col].iloc[0], table[col].iloc[-1]
+        s.findings.append(f"The share of ties crossing {group_col}s went from {_pct(first)} in "
+                          f"{table.index[0]} to {_pct(last)} in {table.index[-1]}.")
+        fig, ax = _fig(6.5, 3.2)
+        ax.plot(table.index, table[col], marker="o")
+        ax.set_ylabel(col)
+        ax.tick_params(axis="x", rotation=45)
+        ax.set_title(f"Share of ties across {group_col}s, by month", fontsize=9)
+        w.figure(s, fig, "over_time", f"Monthly share of ties between different {group_col}s.")
+
+
+@validate_params({"min_group_size": [Interval(int, 1)], "title": [None, str]})
+def write_report(
+    workspace: Any,
+    out_dir: str | os.PathLike,
+    *,
+    outcomes: pd.DataFrame | None = None,
+    min_group_size: int = MIN_GROUP_SIZE,
+    title: str | None = None,
+) -> Path:
+    """Run the diagnostic on a workspace and write one self-contained ``report.html``.
+
+    Parameters
+    ----------
+    workspace : Workspace or path
+        An :class:`ona.Workspace` or its folder.
+    out_dir : path
+        Created if needed; receives ``report.html`` and the figures as PNG files.
+    outcomes : DataFrame, optional
+        An Outcomes table (:func:`ona.validate_outcomes`); default: the workspace's own.
+    min_group_size : int, default 5
+        Groups (teams, departments) with fewer people are merged or left out of every
+        group-level table and figure; the report states it.
+    title : str, optional
+
+    Returns
+    -------
+    Path
+        The ``report.html`` written.
+
+    Examples
+    --------
+    >>> import tempfile, ona
+    >>> ws = ona.open_workspace(tempfile.mkdtemp(), create=True)
+    >>> path = write_report(ws, tempfile.mkdtemp())
+    >>> path.name, "no interactions" in path.read_text()
+    ('report.html', True)
+    """
+    from ona.workspace import Workspace, open_workspace
+
+    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    events = ws.interactions()
+    people = ws.people()
+    if outcomes is None:
+        stored = ws.outcomes()
+        outcomes = stored if len(stored) else None
+    team_col = _group_column(people, ("team", "department"))
+    group_col = _group_column(people, ("department", "team"))
+    w = _Writer(out)
+    _data_section(w, ws, events, people)
+    if not events.empty:
+        roster = people if len(people) else None
+        G = build_graph(events, roster, internal_only=roster is not None)
+        _network_section(w, G, team_col, min_group_size)
+        _connect_section(w, G, group_col, min_group_size)
+        _silo_section(w, G, group_col, min_group_size)
+        _outcome_section(w, G, team_col, outcomes, min_group_size)
+        _time_section(w, events, people, group_col)
+        meta = w.section("Method and privacy")
+        meta.findings.append(
+            f"Groups with fewer than {min_group_size} people are merged or left out of every "
+            "group-level table and figure; no individual is named or ranked.")
+        meta.findings.append(
+            "Network: " + "; ".join(f"{k} = {v}" for k, v in G.graph.items() if v is not None)
+            + ". Only metadata is used (who, when, which channel), never content.")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = w.render(title or "Organisational network diagnostic",
+                    f"Generated by ona on {now} from {ws.path.name}.")
+    path = out / "report.html"
+    path.write_text(text, encoding="utf-8")
+    logger.info("report written with %d figure(s)", len(w.figures))
+    return path

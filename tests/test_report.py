@@ -1,0 +1,150 @@
+"""The HTML report: self-contained, plain-word findings, privacy threshold applied and stated."""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ona
+from ona.report import write_report
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _make_workspace(root: Path, *, seed: int = 0, outcomes: bool = True) -> ona.Workspace:
+    """8 teams of 7 in 4 departments plus a 3-person department, 4 months of e-mail."""
+    rng = np.random.default_rng(seed)
+    people = [{"person_id": f"p{t:02d}{k}", "team": f"T{t}", "department": f"D{t // 2}"}
+              for t in range(8) for k in range(7)]
+    people += [{"person_id": f"q{k}", "team": "TINY", "department": "DTINY"} for k in range(3)]
+    ppl = pd.DataFrame(people)
+    dens = np.linspace(0.15, 0.7, 8)
+    rows = []
+    for a in ppl.itertuples():
+        for b in ppl.itertuples():
+            if a.person_id == b.person_id:
+                continue
+            p = dens[int(a.team[1:])] if a.team == b.team and a.team != "TINY" else 0.03
+            for m in range(4):
+                if rng.random() < p:
+                    rows.append({"id": f"e{len(rows)}", "from": a.person_id, "to": b.person_id,
+                                 "timestamp": f"2026-{m + 1:02d}-{rng.integers(1, 28):02d}T10:00:00Z",
+                                 "channel": "email", "kind": "to"})
+    root.mkdir(parents=True, exist_ok=True)
+    ppl.to_csv(root / "roster.csv", index=False)
+    pd.DataFrame(rows).to_csv(root / "interactions.csv", index=False)
+    files = [("roster", "roster"), ("interactions", "interactions_csv")]
+    if outcomes:
+        pd.DataFrame({"team": [f"T{t}" for t in range(8)], "period": "2026",
+                      "delivery": dens * 3 + rng.normal(0, 0.2, 8)}).to_csv(
+            root / "outcomes.csv", index=False)
+        files.append(("outcomes", "outcomes"))
+    ws = ona.open_workspace(root / "ws", create=True)
+    for name, fmt in files:
+        ws.import_paths([root / f"{name}.csv"], format=fmt, resolve=False)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("report")
+    ws = _make_workspace(root)
+    return write_report(ws, root / "out", title="Test organisation")
+
+
+def _text(path: Path) -> str:
+    page = path.read_text()
+    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"base64,[^\"']+", "", page)))
+
+
+def test_report_is_one_self_contained_file_with_embedded_pngs(report):
+    page = report.read_text()
+    assert report.name == "report.html"
+    assert not re.search(r"(src|href)\s*=\s*['\"]?(https?:|//)", page)  # nothing fetched
+    assert "<script" not in page and "<link" not in page
+    images = re.findall(r'<img[^>]+src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) >= 5
+    for data in images:
+        assert base64.b64decode(data)[:8] == PNG_MAGIC
+    pngs = sorted(p.name for p in report.parent.glob("*.png"))
+    assert len(pngs) == len(images)
+    assert {"network.png", "group_matrix.png", "roles.png"} <= set(pngs)
+
+
+def test_report_counts_match_the_workspace(report):
+    ws = ona.open_workspace(report.parent.parent / "ws")
+    events = ws.interactions()
+    text = _text(report)
+    assert f"{len(events):,} interactions from 1 channel(s)" in text
+    assert "59 people on the roster" in text
+    # the within-department share, computed independently from the events and the roster
+    dept = ws.people().set_index("person_id")["department"]
+    same = dept.reindex(events["source"]).to_numpy() == dept.reindex(events["target"]).to_numpy()
+    big = ~dept.reindex(events["source"]).eq("DTINY").to_numpy() & ~dept.reindex(
+        events["target"]).eq("DTINY").to_numpy()
+    share = same[big].sum() / big.sum()
+    assert f"{100 * share:.0f}% of interactions stay within a department" in text
+
+
+def test_report_applies_and_states_the_privacy_threshold(report):
+    text = _text(report)
+    assert "DTINY" not in text  # the 3-person department appears in no table or finding
+    assert "fewer than 5 people" in text
+    assert "no individual is named or ranked" in text
+    assert not re.search(r"\b[pq]\d{1,3}\b", text)  # no person id anywhere
+
+
+def test_report_relates_team_metrics_to_outcomes_with_honest_power(report):
+    text = _text(report)
+    assert "8 teams: with this many only correlations of |r| >= 0.85" in text
+    assert re.search(r"Teams with higher \w+ tend to have (higher|lower) delivery "
+                     r"\(Spearman r = [+-]\d\.\d\d, 95% interval", text)
+
+
+def test_report_without_outcomes_says_how_to_add_them(tmp_path):
+    ws = _make_workspace(tmp_path, outcomes=False, seed=1)
+    path = write_report(ws.path, tmp_path / "out", min_group_size=3)
+    text = _text(path)
+    assert "No outcomes were given" in text
+    # With a threshold of 3 the small department is shown.
+    assert "DTINY" in text
+
+
+def test_cli_report_writes_the_report(tmp_path):
+    from ona.cli import main
+
+    ws = _make_workspace(tmp_path, outcomes=False, seed=2)
+    code = main(["report", "--workspace", str(ws.path), "--out", str(tmp_path / "cli"), "-q"])
+    assert code == 0
+    assert (tmp_path / "cli" / "report.html").stat().st_size > 10_000
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def test_report_renders_in_headless_chromium(report, tmp_path):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("Chromium is not installed: the rendering check needs a headless browser")
+    shot = tmp_path / "shot.png"
+    subprocess.run([browser, "--headless", "--disable-gpu", "--no-sandbox",
+                    "--window-size=1200,4000", f"--screenshot={shot}", report.as_uri()],
+                   check=True, timeout=120, capture_output=True)
+    assert shot.stat().st_size > 50_000  # a page with figures, not a blank one
+    from matplotlib.image import imread
+
+    pixels = imread(shot)
+    assert pixels.shape[0] >= 1000 and pixels.std() > 0.05
