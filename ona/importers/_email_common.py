@@ -19,7 +19,14 @@ from typing import Any, BinaryIO
 from ona.importers._base import Reader, Record, Rejected
 from ona.importers._email_headers import Headers, parse_date
 
-__all__ = ["MASS_THRESHOLD", "MailAssembler", "fingerprint", "read_header_block"]
+__all__ = [
+    "MASS_THRESHOLD",
+    "MailAssembler",
+    "RecipientRows",
+    "automated_sender",
+    "fingerprint",
+    "read_header_block",
+]
 
 MASS_THRESHOLD = 50  # recipients above which a message counts as a broadcast (flag ``mass``)
 
@@ -168,3 +175,34 @@ def read_header_block(fh: BinaryIO, limit: int = 8 << 20) -> tuple[bytes, bool]:
         if data.startswith((b"\n", b"\r\n")):
             return b"", True
     return data, False
+
+
+class RecipientRows:
+    """Records for server logs that list one message over several rows (one per recipient, or
+    per server hop): each (message id, recipient) pair is imported once.
+
+    A row whose pairs were all seen before is yielded under the key of the record that first
+    imported them, so the reader base counts it as a duplicate.
+    """
+
+    def __init__(self) -> None:
+        self._pair_key: dict[tuple[str, str], str] = {}
+
+    def record(
+        self, message_id: str, recipients: list[str], location: str, base: dict[str, Any]
+    ) -> Record:
+        new = [r for r in recipients if (message_id, r) not in self._pair_key]
+        if not new:
+            return Record(self._pair_key[(message_id, recipients[0])], location, [])
+        key = f"{message_id}\x1f{new[0]}"
+        for r in new:
+            self._pair_key[(message_id, r)] = key
+        return Record(key, location, [{**base, "target": r} for r in new])
+
+
+_AUTOMATED_LOCAL = ("mailer-daemon@", "postmaster@", "microsoftexchange", "noreply@", "no-reply@")
+
+
+def automated_sender(address: str) -> bool:
+    """Whether a sender address is a system's (bounces, Exchange system mailboxes, no-reply)."""
+    return address in ("", "<>") or address.startswith(_AUTOMATED_LOCAL)
