@@ -126,6 +126,8 @@ class GitHubReader(Reader):
                 continue
             if head.lstrip()[:1] in (b"{", b"[") and any(m in head for m in _MARKERS):
                 return True
+            if head.lstrip()[:1] == b"{" and b'"teams"' in head and b'"users"' in head:
+                return True  # a requested-reviewers response
         return False
 
     @staticmethod
