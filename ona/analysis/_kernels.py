@@ -1,0 +1,155 @@
+"""Compiled shortest-path kernels behind the measures, chosen by measurement.
+
+Measured in ``benchmarks/bench_analysis.py`` on generated organisations (directed, weighted,
+distances 1/w):
+
+* exact weighted betweenness: networkit's ``Betweenness`` (parallel Brandes with Dijkstra) is
+  the fastest permissively licensed kernel (rustworkx's betweenness ignores weights; scikit-
+  network's is unweighted too) and equals networkx to rounding, because it compares path
+  lengths exactly like networkx does (igraph uses a tolerance, and differs by up to 0.2% on
+  integer-weighted graphs where many paths tie);
+* sampled betweenness: networkit's ``EstimateBetweenness`` (Geisberger, Sanders and Schultes
+  2008: source sampling with linear scaling of contributions), better than plain source
+  sampling at the same budget (issue 9's measurements) and still valid on weighted graphs,
+  unlike KADABRA in networkit, which only reads hop counts;
+* closeness and harmonic centrality: networkit's ``Closeness`` (generalised,
+  Wasserman-Faust) and ``HarmonicCloseness``, exact; estimated from sampled sources with
+  scipy's Dijkstra (:func:`scipy.sparse.csgraph.dijkstra`) on a chunk of sources at a time.
+
+Kernel graphs are cached on the :class:`~ona.graph.CompactGraph`, so a chain of measures on the
+same compact graph converts it once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkit as nk
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+
+from ona.graph import CompactGraph
+
+__all__ = [
+    "distance_matrix",
+    "exact_betweenness",
+    "exact_closeness_harmonic",
+    "networkit_graph",
+    "sampled_betweenness",
+    "sampled_closeness_harmonic",
+]
+
+# Sources per scipy Dijkstra call: bounds the dense (chunk x n) distance block in memory.
+_CHUNK = 128
+
+
+def distance_matrix(g: CompactGraph, weighted: bool, reverse: bool = False) -> sp.csr_array:
+    """Tie lengths: 1/w when weighted (strengths become distances), else 1 per tie."""
+    key = ("distance", weighted, reverse)
+    if key not in g._cache:
+        d = sp.csr_array(g.adj.T if reverse and g.directed else g.adj, copy=True)
+        d.data = 1.0 / d.data if weighted else np.ones_like(d.data)
+        g._cache[key] = d
+    return g._cache[key]
+
+
+def networkit_graph(g: CompactGraph, weighted: bool, reverse: bool = False) -> Any:
+    """The networkit graph of ``g`` with tie lengths 1/w (or unweighted), cached on ``g``."""
+    key = ("networkit", weighted, reverse)
+    if key not in g._cache:
+        d = distance_matrix(g, weighted, reverse)
+        coo = sp.coo_array(d if g.directed else sp.triu(d, k=1))
+        graph = nk.Graph(g.number_of_nodes(), weighted=weighted, directed=g.directed)
+        rows, cols = coo.row.astype(np.uint64), coo.col.astype(np.uint64)
+        if coo.nnz:
+            if weighted:
+                graph.addEdges((coo.data.astype(np.float64), (rows, cols)))
+            else:
+                graph.addEdges((np.ones(coo.nnz), (rows, cols)))
+        g._cache[key] = graph
+    return g._cache[key]
+
+
+def _seed_networkit(seed: int) -> None:
+    # networkit draws from one global generator per thread; seeding it with the thread id makes
+    # each thread's stream reproducible
+    nk.setSeed(int(seed), True)
+
+
+def exact_betweenness(g: CompactGraph, weighted: bool) -> np.ndarray:
+    """Raw betweenness: ordered pairs on digraphs, unordered pairs on undirected graphs."""
+    if g.number_of_nodes() < 3 or g.adj.nnz == 0:
+        return np.zeros(g.number_of_nodes())
+    scores = np.asarray(
+        nk.centrality.Betweenness(networkit_graph(g, weighted), normalized=False).run().scores()
+    )
+    return scores if g.directed else scores / 2.0
+
+
+def sampled_betweenness(g: CompactGraph, weighted: bool, k: int, seed: int) -> np.ndarray:
+    """Betweenness estimated from ``k`` sampled sources, on the raw scale of the exact one."""
+    n = g.number_of_nodes()
+    if n < 3 or g.adj.nnz == 0:
+        return np.zeros(n)
+    if k >= n:
+        return exact_betweenness(g, weighted)
+    _seed_networkit(seed)
+    # run single-threaded: the estimate then depends only on the seed, not on the scheduling
+    algo = nk.centrality.EstimateBetweenness(networkit_graph(g, weighted), k, False, False)
+    scores = np.asarray(algo.run().scores())
+    return scores if g.directed else scores / 2.0
+
+
+def exact_closeness_harmonic(
+    g: CompactGraph, weighted: bool, direction: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wasserman-Faust closeness and the raw harmonic sum, from ``direction`` distances.
+
+    ``direction="out"`` uses distances from each person to the others, ``"in"`` to each person.
+    """
+    n = g.number_of_nodes()
+    if n < 2 or g.adj.nnz == 0:
+        return np.zeros(n), np.zeros(n)
+    graph = networkit_graph(g, weighted, reverse=(direction == "in"))
+    variant = nk.centrality.ClosenessVariant.GENERALIZED
+    closeness = np.asarray(nk.centrality.Closeness(graph, False, variant).run().scores())
+    harmonic = np.asarray(nk.centrality.HarmonicCloseness(graph, False).run().scores())
+    return closeness, harmonic
+
+
+def sampled_closeness_harmonic(
+    g: CompactGraph, weighted: bool, direction: str, k: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Closeness and harmonic centrality estimated from ``k`` uniformly sampled pivots.
+
+    For every person v, the distances between v and the pivots s (v→s for ``"out"``) stand in
+    for the distances to everyone (Eppstein and Wang 2004): the reachable share f and the mean
+    distance m over reachable pivots give closeness f/m (the Wasserman-Faust form), and the
+    mean of 1/d over pivots times (n-1) gives the harmonic sum. Pivots exclude v itself.
+    """
+    n = g.number_of_nodes()
+    if k >= n:
+        return exact_closeness_harmonic(g, weighted, direction)
+    rng = np.random.default_rng(seed)
+    pivots = np.sort(rng.choice(n, size=k, replace=False))
+    # distances v->s for all v are distances s->v on the reversed graph
+    d_mat = distance_matrix(g, weighted, reverse=(direction == "out"))
+    reach = np.zeros(n)
+    dist_sum = np.zeros(n)
+    inv_sum = np.zeros(n)
+    for lo in range(0, k, _CHUNK):
+        src = pivots[lo : lo + _CHUNK]
+        d = csgraph.dijkstra(d_mat, directed=g.directed, indices=src)
+        d[np.arange(len(src)), src] = np.inf  # a pivot is not its own sample
+        ok = np.isfinite(d)
+        reach += ok.sum(axis=0)
+        dist_sum += np.where(ok, d, 0.0).sum(axis=0)
+        with np.errstate(divide="ignore"):
+            inv_sum += np.where(ok, 1.0 / d, 0.0).sum(axis=0)
+    samples = np.full(n, float(k))
+    samples[pivots] -= 1.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        closeness = np.where(dist_sum > 0, (reach / samples) / (dist_sum / reach), 0.0)
+    harmonic = inv_sum / samples * (n - 1)
+    return closeness, harmonic

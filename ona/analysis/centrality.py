@@ -1,0 +1,324 @@
+"""The person table of centralities: degree, strength, betweenness, closeness, harmonic,
+eigenvector and PageRank in one call.
+
+Interaction weights are **strengths**. Path-based measures (betweenness, closeness, harmonic)
+therefore walk ties of length 1/w (Opsahl, Agneessens and Skvoretz 2010 with alpha = 1), while
+eigenvector, PageRank and strength read w directly. networkx and igraph read a weight as a
+length in path measures: passing interaction counts to them unchanged ranks the weakest ties as
+the shortest paths.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse import linalg as sla
+
+from ona._validation import Interval, Options, validate_params
+from ona.analysis import _kernels
+from ona.exceptions import InvalidParameterError
+from ona.graph import as_compact
+
+__all__ = ["AUTO_EXACT_LIMIT", "DEFAULT_SAMPLES", "MEASURES", "centrality"]
+
+logger = logging.getLogger(__name__)
+
+MEASURES = ("degree", "strength", "betweenness", "closeness", "harmonic", "eigenvector", "pagerank")
+
+#: With ``betweenness="auto"``, graphs up to this many people get exact path measures.
+AUTO_EXACT_LIMIT = 3000
+#: Default number of sampled sources (see the ``k`` parameter of :func:`centrality`).
+DEFAULT_SAMPLES = 1024
+
+
+def _measures_ok(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value in MEASURES
+    try:
+        items = list(value)
+    except TypeError:
+        return False
+    return bool(items) and all(isinstance(m, str) and m in MEASURES for m in items)
+
+
+_measures_ok.description = f"None or a subset of {MEASURES}"  # type: ignore[attr-defined]
+
+
+@validate_params(
+    {
+        "weight": [None, str],
+        "betweenness": [Options({"auto", "exact", "sampled"})],
+        "k": [None, Interval(int, 2)],
+        "seed": [None, Interval(int, 0)],
+        "normalized": [bool],
+        "direction": [Options({"out", "in"})],
+        "alpha": [Interval(float, 0, 1, closed="neither")],
+        "measures": [_measures_ok],
+    }
+)
+def centrality(
+    G: Any,
+    *,
+    weight: str | None = "weight",
+    betweenness: str = "auto",
+    k: int | None = None,
+    seed: int | None = None,
+    normalized: bool = True,
+    direction: str = "out",
+    alpha: float = 0.85,
+    measures: str | Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The person table: every centrality measure, one row per person.
+
+    Parameters
+    ----------
+    G : networkx graph or CompactGraph
+        Directed or undirected; converted once with :func:`ona.graph.as_compact`.
+    weight : str or None, default "weight"
+        Edge attribute holding the tie **strength**; None treats every tie as 1.
+    betweenness : {"auto", "exact", "sampled"}, default "auto"
+        How path measures (betweenness, closeness, harmonic) are computed: exactly (time grows
+        as people x ties), or estimated from ``k`` sampled sources; "auto" is exact up to
+        :data:`AUTO_EXACT_LIMIT` (3,000) people and sampled above.
+    k : int, optional
+        Number of sampled sources; default :data:`DEFAULT_SAMPLES` (1,024). On a generated
+        5,000-person organisation (``benchmarks/_orggen.py``, directed, weighted) the default
+        puts **72-78%** (three seeds) of the exact top 1% by betweenness in the sampled top 1%,
+        Spearman 0.95 over everyone; closeness and harmonic estimates are within a few percent
+        (``tests/analysis/test_centrality.py::test_sampled_quality``, measured there).
+    seed : int, optional
+        Seed of the sampling (the same seed gives the same estimates); None draws one.
+    normalized : bool, default True
+        Betweenness divided by the number of pairs not involving the person, (n-1)(n-2) on
+        directed and (n-1)(n-2)/2 on undirected graphs; harmonic divided by n-1 (igraph's mean;
+        networkx returns the raw sum, ``normalized=False``). Closeness is always the
+        Wasserman-Faust form, which lies in [0, 1] for unit lengths.
+    direction : {"out", "in"}, default "out"
+        Closeness and harmonic from distances **from** each person to the others (how quickly
+        their messages reach everyone), or **to** each person ("in", networkx's convention).
+    alpha : float, default 0.85
+        PageRank damping factor.
+    measures : str or list of str, optional
+        Compute only these of ``degree, strength, betweenness, closeness, harmonic,
+        eigenvector, pagerank`` (default all).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by person (sorted). Columns, as requested:
+
+        * ``in_degree``, ``out_degree``: number of people with a tie to / from the person;
+          ``degree``: distinct people tied either way (on undirected graphs all three are equal).
+        * ``in_strength``, ``out_strength``: summed weights of ties in / out (Barrat et al.
+          2004); ``strength`` = in + out (undirected: the sum of tie weights).
+        * ``betweenness``: Freeman (1977) betweenness, the share of shortest paths between
+          other people passing through the person; ordered pairs on directed graphs, unordered
+          on undirected; paths over lengths 1/w (Brandes 2001).
+        * ``closeness``: Wasserman and Faust's (1994) closeness for graphs that are not
+          connected, ((r-1)/(n-1)) * (r-1)/sum(d), with r the people reachable; equals
+          (n-1)/sum(d) on connected graphs (Freeman 1979).
+        * ``harmonic``: sum of 1/d over the others (Marchiori and Latora 2000; Boldi and Vigna
+          2014), the recommended closeness for disconnected e-mail graphs.
+        * ``eigenvector``: the principal eigenvector of the weighted adjacency (Bonacich 1972),
+          unit Euclidean length, from in-ties on directed graphs (networkx's convention; igraph
+          scales to max 1). Degenerate on graphs without cycles: use PageRank there.
+        * ``pagerank``: PageRank (Brin and Page 1998) with transition weights w_ij / out-strength
+          of i, people without out-ties spreading uniformly (Langville and Meyer 2004); sums to 1.
+
+        ``attrs`` records the variant (``"betweenness"``: "exact" or "sampled", with ``k`` and
+        ``seed``; ``"weight"``; ``"direction"``).
+
+    References
+    ----------
+    Freeman, L. C. (1977). A set of measures of centrality based on betweenness. Sociometry 40,
+    35-41. https://doi.org/10.2307/3033543
+
+    Freeman, L. C. (1979). Centrality in social networks conceptual clarification. Social
+    Networks 1, 215-239. https://doi.org/10.1016/0378-8733(78)90021-7
+
+    Brandes, U. (2001). A faster algorithm for betweenness centrality. Journal of Mathematical
+    Sociology 25, 163-177. https://doi.org/10.1080/0022250X.2001.9990249
+
+    Barrat, A. et al. (2004). The architecture of complex weighted networks. PNAS 101, 3747-3752.
+    https://doi.org/10.1073/pnas.0400087101
+
+    Opsahl, T., Agneessens, F. and Skvoretz, J. (2010). Node centrality in weighted networks:
+    generalizing degree and shortest paths. Social Networks 32, 245-251.
+    https://doi.org/10.1016/j.socnet.2010.03.006
+
+    Boldi, P. and Vigna, S. (2014). Axioms for centrality. Internet Mathematics 10, 222-262.
+    https://doi.org/10.1080/15427951.2013.865686
+
+    Bonacich, P. (1972). Factoring and weighting approaches to status scores and clique
+    identification. Journal of Mathematical Sociology 2, 113-120.
+    https://doi.org/10.1080/0022250X.1972.9989806
+
+    Langville, A. N. and Meyer, C. D. (2004). Deeper inside PageRank. Internet Mathematics 1,
+    335-380. https://doi.org/10.1080/15427951.2004.10129091
+
+    Geisberger, R., Sanders, P. and Schultes, D. (2008). Better approximation of betweenness
+    centrality. ALENEX 2008, 90-100. https://doi.org/10.1137/1.9781611972887.9
+
+    Eppstein, D. and Wang, J. (2004). Fast approximation of centrality. Journal of Graph
+    Algorithms and Applications 8, 39-45. https://doi.org/10.7155/jgaa.00081
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> table = centrality(nx.krackhardt_kite_graph(), weight=None)
+    >>> table.loc[7, ["degree", "betweenness"]].round(3).tolist()
+    [3.0, 0.389]
+    >>> int(table["closeness"].idxmax()), float(round(table["pagerank"].sum(), 6))
+    (5, 1.0)
+    """
+    g = as_compact(G, weight=weight)
+    wanted = _wanted(measures)
+    n = g.number_of_nodes()
+    weighted = weight is not None
+    cols: dict[str, np.ndarray] = {}
+    adj = g.adj if weighted else _binary(g.adj)
+    if "degree" in wanted:
+        pattern = _binary(g.adj)
+        cols["in_degree"] = np.asarray(pattern.sum(axis=0)).ravel()
+        cols["out_degree"] = np.asarray(pattern.sum(axis=1)).ravel()
+        either = _binary(pattern + pattern.T) if g.directed else pattern
+        cols["degree"] = np.asarray(either.sum(axis=1)).ravel()
+    if "strength" in wanted:
+        cols["in_strength"] = np.asarray(adj.sum(axis=0)).ravel()
+        cols["out_strength"] = np.asarray(adj.sum(axis=1)).ravel()
+        total = cols["in_strength"] + cols["out_strength"]
+        cols["strength"] = total if g.directed else cols["out_strength"].copy()
+
+    mode = betweenness
+    if mode == "auto":
+        mode = "exact" if n <= AUTO_EXACT_LIMIT else "sampled"
+    k_used = None
+    seed_used = None
+    if mode == "sampled" and {"betweenness", "closeness", "harmonic"} & wanted:
+        k_used = min(k if k is not None else DEFAULT_SAMPLES, max(n, 2))
+        seed_used = seed if seed is not None else int(np.random.default_rng().integers(2**31))
+    if "betweenness" in wanted:
+        if mode == "exact":
+            raw = _kernels.exact_betweenness(g, weighted)
+        else:
+            raw = _kernels.sampled_betweenness(g, weighted, k_used, seed_used)
+        if normalized and n > 2:
+            pairs = (n - 1) * (n - 2) if g.directed else (n - 1) * (n - 2) / 2
+            raw = raw / pairs
+        cols["betweenness"] = raw
+    if {"closeness", "harmonic"} & wanted:
+        if mode == "exact":
+            close, harm = _kernels.exact_closeness_harmonic(g, weighted, direction)
+        else:
+            close, harm = _kernels.sampled_closeness_harmonic(
+                g, weighted, direction, k_used, seed_used + 1
+            )
+        if "closeness" in wanted:
+            cols["closeness"] = close
+        if "harmonic" in wanted:
+            cols["harmonic"] = harm / (n - 1) if normalized and n > 1 else harm
+    if "eigenvector" in wanted:
+        cols["eigenvector"] = eigenvector(adj)
+    if "pagerank" in wanted:
+        cols["pagerank"] = pagerank(adj, alpha=alpha)
+
+    order = [
+        c
+        for c in ("in_degree", "out_degree", "degree", "in_strength", "out_strength", "strength")
+        + MEASURES[2:]
+        if c in cols
+    ]
+    table = pd.DataFrame({c: cols[c] for c in order}, index=g.nodes)
+    for c in ("in_degree", "out_degree", "degree"):
+        if c in table:
+            table[c] = table[c].astype(np.int64)
+    table.index.name = "person"
+    table.attrs.update(
+        {
+            "weight": weight if weighted else None,
+            "distance": "1/weight" if weighted else "hops",
+            "betweenness": mode,
+            "k": k_used,
+            "seed": seed_used,
+            "direction": direction,
+            "directed": g.directed,
+            "normalized": normalized,
+        }
+    )
+    if mode == "sampled":
+        logger.info("path measures estimated from %d sampled sources (seed %d)", k_used, seed_used)
+    return table
+
+
+def _wanted(measures: str | Iterable[str] | None) -> set[str]:
+    if measures is None:
+        return set(MEASURES)
+    return {measures} if isinstance(measures, str) else set(measures)
+
+
+def _binary(m: sp.csr_array) -> sp.csr_array:
+    out = sp.csr_array(m, copy=True)
+    out.data = np.ones_like(out.data)
+    return out
+
+
+def eigenvector(adj: sp.csr_array, *, tol: float = 1e-10, max_iter: int = 1000) -> np.ndarray:
+    """Principal eigenvector of ``adj`` from in-ties, unit length (networkx's convention).
+
+    Power iteration on ``I + A^T`` from a uniform start, like networkx's
+    ``eigenvector_centrality``: the shift makes it converge on bipartite graphs too. If it has
+    not converged after ``max_iter`` steps, an eigensolver is used instead; on graphs without
+    cycles (the leading eigenvalue is 0) the measure is undefined and NaN is returned.
+    """
+    n = adj.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    if adj.nnz == 0:
+        return np.full(n, np.nan)
+    at = sp.csr_array(adj.T)
+    x = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        last = x
+        x = last + at @ last
+        x /= np.linalg.norm(x)
+        if np.abs(x - last).sum() < n * tol:
+            return x
+    if n < 500:
+        values, vectors = np.linalg.eig(at.toarray())
+    else:
+        values, vectors = sla.eigs(at.astype(np.float64), k=1, which="LR")
+    lead = int(np.argmax(values.real))
+    if values[lead].real < 1e-12:
+        logger.warning("eigenvector centrality is undefined on a graph without cycles: NaN")
+        return np.full(n, np.nan)
+    x = np.abs(np.real(vectors[:, lead]))
+    return x / np.linalg.norm(x)
+
+
+def pagerank(
+    adj: sp.csr_array, *, alpha: float = 0.85, tol: float = 1e-12, max_iter: int = 10_000
+) -> np.ndarray:
+    """PageRank with weighted transitions and uniform teleport and dangling redistribution."""
+    n = adj.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    out = np.asarray(adj.sum(axis=1)).ravel()
+    dangling = out == 0
+    inv = np.where(dangling, 0.0, 1.0 / np.where(dangling, 1.0, out))
+    pt = sp.csr_array((sp.diags_array(inv) @ adj).T)  # column-stochastic transpose
+    x = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        last = x
+        x = alpha * (pt @ last + last[dangling].sum() / n) + (1.0 - alpha) / n
+        if np.abs(x - last).sum() < tol:
+            break
+    else:
+        raise InvalidParameterError(f"PageRank did not converge in {max_iter} iterations")
+    return x / x.sum()
