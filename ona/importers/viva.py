@@ -159,6 +159,13 @@ def _rhythm(dates: dict[str, dt.datetime | None]) -> str | None:
     return None
 
 
+def _number(text: str | None) -> float:
+    try:
+        return float(text) if text is not None else float("nan")
+    except ValueError:
+        return float("nan")
+
+
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """Stream (line, row) with canonical column names."""
     with open_binary(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
@@ -258,7 +265,7 @@ class VivaP2PReader(Reader):
             self._attributes(src, dst, row, attrs, when)
             tie = {"source": src, "target": dst, "metric_date": when}
             for c in scores:
-                tie[c] = pd.to_numeric(row.get(c), errors="coerce")
+                tie[c] = _number(row.get(c))
             self._ties.append(tie)
             event = {"timestamp": when, "source": src, "target": dst, "kind": "collab",
                      "channel": "collab", "weight": w, "time_quality": "date_only",
