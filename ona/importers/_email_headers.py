@@ -154,6 +154,11 @@ def _addresses_of(value: str) -> tuple[str, ...]:
     out = []
     for addr in found:
         addr = addr.strip().strip("<>").strip().lower()
+        if " " in addr or "\t" in addr:
+            # Archives that dropped the angle brackets ("Name name@host"): getaddresses keeps
+            # the whole phrase; the one word with an @ is the address.
+            at = [w for w in addr.split() if "@" in w]
+            addr = at[0].strip("<>") if len(at) == 1 else addr
         if addr and addr not in out:
             out.append(addr)
     return tuple(out)
@@ -172,6 +177,8 @@ def parse_addresses(values: list[str] | None) -> list[str]:
     ['jane@x.org', 'bob@x.org', 'carol@x.org']
     >>> parse_addresses(["undisclosed-recipients:;"])
     []
+    >>> parse_addresses(["Thorsten Hertel thorsten@example.com"])
+    ['thorsten@example.com']
     """
     if not values:
         return []
