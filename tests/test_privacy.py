@@ -57,14 +57,14 @@ def test_pseudonyms_are_stable_across_runs():
         "from ona.privacy import pseudonym; "
         f"print(pseudonym('E1001', {KEY!r}), pseudonym('ann@corp.example', {KEY!r}))"
     )
-    outputs = set()
-    for seed in ("0", "1", "random"):
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        run = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-        )
-        outputs.add(run.stdout.strip())
-    assert outputs == {f"{_reference(KEY, 'E1001')} {_reference(KEY, 'ann@corp.example')}"}
+    # A fresh interpreter with another hash seed gives what this one gives (and the reference).
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    here = f"{pseudonym('E1001', KEY)} {pseudonym('ann@corp.example', KEY)}"
+    assert run.stdout.strip() == here
+    assert here == f"{_reference(KEY, 'E1001')} {_reference(KEY, 'ann@corp.example')}"
 
 
 def test_pseudonyms_differ_across_keys_and_do_not_collide():
