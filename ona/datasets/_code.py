@@ -10,9 +10,11 @@ Commit ids are computed here exactly as git computes them (SHA-1 of the blob, tr
 objects), so the ground truth can carry them as ``record_id`` before git is ever run; the
 exporter's test checks that ``git fast-import`` arrives at the same ids.
 
-Ground-truth edge rules (human, non-merge commits only): the author to each ``Co-authored-by``
-person (``coauthor``), and the author to every other person who authored a commit touching one
-of the same files in the previous 90 days (``coedit``, file level, one row per earlier author).
+Ground-truth edge rules (human, non-merge commits only): the author and each
+``Co-authored-by`` person, both directions (``coauthor``, weight ``1/(n-1)`` for a commit of
+``n`` people), and the author to every other person who authored a commit touching one of the
+same files in the previous 30 days (``cochange``, file level, one row per earlier author; the
+line-level ``coedit`` relation needs ``git blame`` and is not part of the truth).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ __all__ = ["BOT", "REPO", "code_interactions", "simulate_code", "tz_text"]
 REPO = "kestrel-monorepo"
 BOT = ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
 GITHUB = ("GitHub", "noreply@github.com")
-COEDIT_WINDOW = 90 * 86400
+COCHANGE_WINDOW = 30 * 86400
 VERBS = ("Fix", "Add", "Refactor", "Update", "Remove", "Document", "Speed up", "Test")
 NOUNS = ("retry logic", "config loading", "error handling", "pagination", "metrics", "caching",
          "input validation", "the API client", "logging", "feature flag", "timeouts")  # fmt: skip
@@ -195,12 +197,12 @@ def simulate_code(rng: np.random.Generator, org: Org, w: list[np.ndarray], clock
 
 
 def code_interactions(org: Org, repo: Repo, origin: str) -> dict[str, list]:
-    """Ground-truth rows (column -> list): co-authorship and file-level co-editing."""
+    """Ground-truth rows (column -> list): co-authorship and file-level co-change."""
     cols: dict[str, list] = {c: [] for c in ("event_id", "timestamp", "source", "target", "kind",
-                                             "record_id", "n_recipients")}  # fmt: skip
+                                             "record_id", "n_recipients", "weight")}  # fmt: skip
     history: dict[str, list[tuple[int, int]]] = {}  # path -> [(time, author)]
 
-    def row(c: dict[str, Any], src: int, dst: int, kind: str, n: int) -> None:
+    def row(c: dict[str, Any], src: int, dst: int, kind: str, n: int, weight: float = 1.0) -> None:
         s, d = org.emails[src], org.emails[dst]
         cols["event_id"].append(make_event_id("code", c["sha"], kind, s, d))
         cols["timestamp"].append(c["author"][2] * 10**6)
@@ -209,6 +211,7 @@ def code_interactions(org: Org, repo: Repo, origin: str) -> dict[str, list]:
         cols["kind"].append(kind)
         cols["record_id"].append(c["sha"])
         cols["n_recipients"].append(n)
+        cols["weight"].append(weight)
 
     for c in repo.commits:
         if c["kind"] != "human":
@@ -216,11 +219,13 @@ def code_interactions(org: Org, repo: Repo, origin: str) -> dict[str, list]:
         a, t = c["person"], c["author"][2]
         earlier: set[int] = set()
         for path in c["changed"]:
-            earlier |= {p for (tp, p) in history.get(path, []) if t - COEDIT_WINDOW <= tp < t and p != a}
+            earlier |= {p for (tp, p) in history.get(path, []) if t - COCHANGE_WINDOW <= tp < t and p != a}
             history.setdefault(path, []).append((t, a))
         for b in sorted(earlier):
-            row(c, a, b, "coedit", len(earlier))
-        for co in c["coauthors"]:
-            if co != a:
-                row(c, a, co, "coauthor", len(c["coauthors"]))
+            row(c, a, b, "cochange", len(earlier))
+        people = [a] + [co for co in c["coauthors"] if co != a]
+        for x in people:
+            for y in people:
+                if x != y:
+                    row(c, x, y, "coauthor", len(people) - 1, 1.0 / (len(people) - 1))
     return {**cols, "channel": "code", "thread_id": None, "container": REPO, "origin": origin}
