@@ -45,3 +45,50 @@ def oracles(shared: Path) -> dict[str, dict]:
     """Published reference values from ``shared/oracles/oracles.json``, by id."""
     records = json.loads((shared / "oracles" / "oracles.json").read_text())
     return {r["id"]: r for r in records}
+
+
+class FrameReader:
+    """A reader of a Parquet file of ready-made events (one record per row), for tests that
+    need a workspace with chosen contents without going through a real export format."""
+
+    @staticmethod
+    def make():
+        from ona.importers._base import Reader, Record
+
+        class _FrameReader(Reader):
+            format = "frame"
+            channel = "other"
+
+            @classmethod
+            def detect(cls, path):
+                return False
+
+            def records(self):
+                import pandas as pd
+
+                frame = pd.read_parquet(self.path)
+                for i, row in enumerate(frame.to_dict("records")):
+                    yield Record(str(row.pop("id", i)), f"row {i}", [row])
+
+        return _FrameReader
+
+
+@pytest.fixture
+def workspace_from_events(monkeypatch, tmp_path):
+    """``make(events)`` → a workspace holding ``events`` (a DataFrame of canonical columns,
+    optional ``id``), imported through the normal import path."""
+    from ona.importers import FORMATS
+    from ona.workspace import open_workspace
+
+    monkeypatch.setitem(FORMATS, "frame", FrameReader.make())
+    counter = iter(range(10**6))
+
+    def make(events, path=None, **import_options):
+        n = next(counter)
+        src = tmp_path / f"events-{n}.parquet"
+        events.to_parquet(src)
+        ws = open_workspace(path or tmp_path / f"ws-{n}", create=True)
+        ws.import_paths([src], format="frame", **import_options)
+        return ws
+
+    return make
