@@ -405,3 +405,118 @@ def test_counts_always_add_up(pairs):
     mapping = res.report.identities.set_index("handle")["identity"]
     kept = events[(events["source"].map(mapping) != events["target"].map(mapping)).to_numpy()]
     assert res.interactions["source"].tolist() == kept["source"].map(mapping).tolist()
+
+
+# -- the sample organisation (data/sample): e-mail, Slack and git of the same 300 people ------
+
+SAMPLE = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    if not (SAMPLE / "roster.csv").exists() or shutil.which("git") is None:
+        pytest.skip("the sample organisation (data/sample) or git is not available")
+    import ona
+
+    roster = ona.read_roster(SAMPLE / "roster.csv")
+    mail = ona.read_mbox(SAMPLE / "mail.mbox")
+    slack = ona.read_slack_export(SAMPLE / "slack_export.zip")
+    git = ona.read_git(SAMPLE / "monorepo.bundle")
+    interactions = pd.concat(
+        [mail.interactions, slack.interactions, git.interactions], ignore_index=True
+    )
+    aliases = build_aliases(roster, directories={"slack": slack.people, "git": git.people})
+    return roster.people, interactions, resolve_identities(interactions, aliases)
+
+
+def _roster_by_address():
+    """Address -> person id, read from roster.csv with the csv module (not through ona)."""
+    import csv
+
+    out = {}
+    with open(SAMPLE / "roster.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            for address in [row["email"], *row["aliases"].split(";")]:
+                if address.strip():
+                    out[address.strip().lower()] = row["person_id"]
+    return out
+
+
+@pytest.mark.slow
+def test_sample_slack_users_resolve_to_the_roster_person_of_their_email(sample):
+    import zipfile
+
+    _, interactions, res = sample
+    with zipfile.ZipFile(SAMPLE / "slack_export.zip") as z:
+        users = json.loads(z.read("users.json"))
+    by_address = _roster_by_address()
+    identity = res.report.identities.set_index("handle")["identity"]
+    seen = set(interactions.loc[interactions["channel"] == "chat", "source"])
+    checked = 0
+    for user in users:
+        email = (user.get("profile") or {}).get("email")
+        if user["id"] in seen and email:
+            assert identity[user["id"]] == by_address[email.lower()], user["id"]
+            checked += 1
+    assert checked >= 250  # nearly all 300 people post in Slack
+
+
+@pytest.mark.slow
+def test_sample_same_people_across_email_slack_and_git(sample):
+    people, _, res = sample
+    roster_ids = set(people["person_id"])
+    resolved = res.interactions
+    by_channel = {
+        c: set(resolved.loc[resolved["channel"] == c, "source"]) & roster_ids
+        for c in ("email", "chat", "code")
+    }
+    in_all = by_channel["email"] & by_channel["chat"] & by_channel["code"]
+    assert len(in_all) >= 50  # the engineers write mail, chat and commit as one person each
+    counts = res.report.counts
+    assert counts.loc["total", ["unmatched", "ambiguous", "external"]].sum() == 0
+    # The only unmatched internal addresses are system senders and lists, never a person.
+    raw = pd.concat(
+        [
+            pd.DataFrame(
+                {"handle": sample[1]["source"], "flag": sample[1]["automated"] | sample[1]["mass"]}
+            ),
+            pd.DataFrame(
+                {"handle": sample[1]["target"], "flag": sample[1]["automated"] | sample[1]["mass"]}
+            ),
+        ]
+    )
+    for handle in res.report.unmatched_internal["handle"]:
+        assert raw.loc[raw["handle"] == handle, "flag"].all(), handle
+
+
+@pytest.mark.slow
+def test_sample_mailmap_links_personal_addresses(sample, tmp_path):
+    people, _, _ = sample
+    clone = tmp_path / "repo"
+    subprocess.run(
+        ["git", "clone", "-q", str(SAMPLE / "monorepo.bundle"), str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    text = (clone / ".mailmap").read_text(encoding="utf-8")
+    links = parse_mailmap(text)
+    assert links
+    aliases = build_aliases(people, mailmaps=text)
+    by_address = _roster_by_address()
+    for commit, proper, _ in links:
+        persons, via = aliases.persons_of(normalise_handle(commit)[0])
+        assert persons == {by_address[proper.lower()]} and via == "mailmap > roster"
+
+
+@pytest.mark.slow
+def test_sample_team_moves_take_effect_on_their_date(sample):
+    from ona.people import attributes_at
+
+    people, _, _ = sample
+    truth = json.loads((SAMPLE / "truth.json").read_text())
+    assert truth["moves"]
+    for move in truth["moves"]:
+        day = pd.Timestamp(move["date"], tz="UTC")
+        before = attributes_at(people, day - pd.Timedelta(seconds=1)).loc[move["person_id"], "team"]
+        after = attributes_at(people, day).loc[move["person_id"], "team"]
+        assert (before, after) == (move["from_team"], move["to_team"])
