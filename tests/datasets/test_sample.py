@@ -311,7 +311,7 @@ def test_git_bundle_is_a_repository(sample, alias_map, tmp_path):
     authors = set(git("log", "--all", "--no-merges", "--use-mailmap", "--format=%aE").split())
     bots = {a for a in authors if "[bot]" in a}
     assert len(bots) == 1 and (authors - bots) <= set(alias_map)
-    raw = set(git("log", "--all", "--format=%aE").split())
+    raw = set(git("log", "--all", "--format=%ae").split())
     assert raw - set(alias_map) - bots  # some raw addresses are only known to the .mailmap
     trailers = git("log", "--all", "--no-merges", "--format=%(trailers:key=Co-authored-by,valueonly)").split("\n")
     n_coauthored = sum(1 for t in trailers if t.strip())
