@@ -264,7 +264,7 @@ def build_aliases(
         The People table (:func:`ona.read_roster`); its ``person_id``, ``email`` and ``aliases``
         (';'-separated) identify each person.
     mailmaps : path, str of .mailmap text, or a list or {name: ...} of them, optional
-        ``.mailmap`` files (a path) or their text.
+        ``.mailmap`` files (a Path, or a str without ``<``) or their text.
     directories : DataFrame, ReadResult, or a list or {name: ...} of them, optional
         People tables of chat or code readers: ``person_id`` is the native handle (a Slack
         user id), ``email`` and ``aliases`` link it, ``name`` feeds suggestions only.
@@ -383,6 +383,31 @@ class MatchReport:
     suggestions: pd.DataFrame
     interactions: dict[str, int]
 
+    @classmethod
+    def merge(cls, reports: Iterable[MatchReport]) -> MatchReport:
+        """One report for several resolutions (e.g. the chunks or the inputs of one import).
+
+        A handle seen in several reports is counted once, in every source it appeared in.
+        """
+        reports = list(reports)
+        if not reports:
+            raise ValueError("no reports to merge")
+        ids = pd.concat([r.identities for r in reports], ignore_index=True)
+        sources = ids.assign(src=ids["sources"].str.split(";")).explode("src")
+        joined = sources.groupby("handle", sort=False)["src"].agg(
+            lambda s: ";".join(sorted(set(s)))
+        )
+        ids = ids.drop_duplicates("handle", ignore_index=True)
+        ids["sources"] = ids["handle"].map(joined).astype("string")
+        counts, external_domains = _summarise(ids, reports[0].counts.index.name or "channel")
+        suggestions = pd.concat([r.suggestions for r in reports], ignore_index=True)
+        totals = {
+            k: sum(r.interactions.get(k, 0) for r in reports) for k in reports[0].interactions
+        }
+        return cls(
+            ids, counts, external_domains, suggestions.drop_duplicates(ignore_index=True), totals
+        )
+
     @property
     def unmatched_internal(self) -> pd.DataFrame:
         """Internal-looking addresses not on the roster (raw handles: keep private)."""
@@ -468,7 +493,30 @@ def _suggest(aliases: AliasTable, unresolved: list[tuple[str, str]]) -> list[tup
     return out
 
 
-@validate_params({"by": [Options({"channel", "origin"})]})
+def _summarise(ids: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.Series]:
+    """Counts per source x status (each handle once per source it appeared in; the ``total``
+    row counts each handle once), and external domains."""
+    pairs = ids[["handle", "status", "sources"]].assign(src=ids["sources"].str.split(";"))
+    pairs = pairs.explode("src")
+    counts = pd.crosstab(pairs["src"], pairs["status"]) if len(pairs) else pd.DataFrame()
+    counts.loc["total"] = ids["status"].value_counts()
+    counts = counts.reindex(columns=list(IDENTITY_STATUSES), fill_value=0).fillna(0).astype(int)
+    counts["total"] = counts.sum(axis=1)
+    counts.index.name = by
+    counts.columns.name = None
+    ext = ids.loc[ids["status"] == "external", "identity"].map(lambda a: a.rpartition("@")[2])
+    external_domains = ext.value_counts().rename("identities").astype(int)
+    external_domains.index.name = "domain"
+    return counts, external_domains
+
+
+@validate_params(
+    {
+        "aliases": [AliasTable],
+        "internal_domains": [None, str, Iterable],
+        "by": [Options({"channel", "origin"})],
+    }
+)
 def resolve_identities(
     interactions: pd.DataFrame,
     aliases: AliasTable,
@@ -522,6 +570,8 @@ def resolve_identities(
                 if is_email(k):
                     internal.add(k.rpartition("@")[2])
     else:
+        if isinstance(internal_domains, str):
+            internal_domains = [internal_domains]
         internal = {d.strip().lower().lstrip("@") for d in internal_domains}
 
     # Which sources each raw handle appeared in.
@@ -555,19 +605,7 @@ def resolve_identities(
     sources = seen.groupby("handle", sort=False)["src"].agg(lambda s: ";".join(sorted(s)))
     ids["sources"] = ids["handle"].map(sources).astype("string")
 
-    # Counts per source x status: each (handle, source) pair once; 'total' counts handles once.
-    status_of = dict(zip(ids["handle"], ids["status"], strict=True))
-    per = seen.assign(status=seen["handle"].map(status_of))
-    counts = pd.crosstab(per["src"], per["status"])
-    counts.loc["total"] = ids["status"].value_counts()
-    counts = counts.reindex(columns=list(IDENTITY_STATUSES), fill_value=0).fillna(0).astype(int)
-    counts["total"] = counts.sum(axis=1)
-    counts.index.name = by
-    counts.columns.name = None
-
-    ext = ids.loc[ids["status"] == "external", "identity"].map(lambda a: a.rpartition("@")[2])
-    external_domains = ext.value_counts().rename("identities")
-    external_domains.index.name = "domain"
+    counts, external_domains = _summarise(ids, by)
 
     unresolved = ids.loc[ids["status"].isin(["external", "unmatched_internal", "unmatched"])]
     suggestions = pd.DataFrame(

@@ -520,3 +520,27 @@ def test_sample_team_moves_take_effect_on_their_date(sample):
         before = attributes_at(people, day - pd.Timedelta(seconds=1)).loc[move["person_id"], "team"]
         after = attributes_at(people, day).loc[move["person_id"], "team"]
         assert (before, after) == (move["from_team"], move["to_team"])
+
+
+def test_reports_of_parts_merge_into_the_report_of_the_whole(three_systems):
+    from ona.identity import MatchReport
+
+    interactions, aliases = three_systems
+    whole = resolve_identities(interactions, aliases).report
+    parts = [
+        resolve_identities(interactions[interactions["channel"] == c], aliases).report
+        for c in ("email", "chat", "code")
+    ]
+    merged = MatchReport.merge(parts)
+    pd.testing.assert_frame_equal(merged.counts.sort_index(), whole.counts.sort_index())
+    assert merged.interactions == whole.interactions
+    assert merged.external_domains.to_dict() == whole.external_domains.to_dict()
+    assert set(merged.identities["handle"]) == set(EXPECTED)
+
+
+def test_no_interactions():
+    empty = _events([])
+    res = resolve_identities(empty, build_aliases(ROSTER))
+    assert res.interactions.empty
+    assert res.report.counts.loc["total", "total"] == 0
+    assert (res.people["status"] == "roster").all() and len(res.people) == len(ROSTER)
