@@ -34,6 +34,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 import pandas as pd
@@ -275,22 +276,22 @@ def project_memberships(
     """
     check_param("project_memberships", "max_group_size", max_group_size, [None, Interval(int, 2)])
     aff = affiliations.loc[affiliations["group_type"] == group_type, ["person", "group"]]
-    aff = aff.drop_duplicates()
-    sizes = aff.groupby("group")["person"].transform("size")
-    aff = aff.assign(size=sizes)
-    aff = aff[aff["size"] >= 2]
-    if max_group_size is not None:
-        aff = aff[aff["size"] <= max_group_size]
-    pairs = aff.merge(aff, on=["group", "size"], suffixes=("_a", "_b"))
-    pairs = pairs[pairs["person_a"] < pairs["person_b"]]
-    out = (
-        pairs.assign(weight=1.0 / (pairs["size"] - 1))
-        .groupby(["person_a", "person_b"], as_index=False)
-        .agg(weight=("weight", "sum"), groups=("group", "size"))
-        .rename(columns={"person_a": "source", "person_b": "target"})
-    )
+    members: dict[str, set[str]] = {}
+    for person, group in zip(aff["person"], aff["group"], strict=True):
+        members.setdefault(group, set()).add(person)
+    ties: dict[tuple[str, str], list[float]] = {}
+    for people in members.values():
+        n = len(people)
+        if n < 2 or (max_group_size is not None and n > max_group_size):
+            continue
+        for pair in combinations(sorted(people), 2):
+            tie = ties.setdefault(pair, [0.0, 0])
+            tie[0] += 1.0 / (n - 1)
+            tie[1] += 1
+    rows = sorted((a, b, w, k) for (a, b), (w, k) in ties.items())
+    out = pd.DataFrame(rows, columns=["source", "target", "weight", "groups"])
     return out.astype({"source": "string", "target": "string", "weight": "float64",
-                       "groups": "int64"}).reset_index(drop=True)
+                       "groups": "int64"})
 
 
 class ChatReader(Reader):

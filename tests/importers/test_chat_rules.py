@@ -127,7 +127,7 @@ def test_each_record_is_accounted_once_and_no_self_loops(items):
         assert group.groupby("record_id")["weight"].sum().round(9).eq(1.0).all()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(PEOPLE, st.sampled_from(["g1", "g2", "g3"])), max_size=20))
 def test_membership_projection(pairs):
     aff = pd.DataFrame(pairs, columns=["person", "group"]).assign(group_type="chat_channel",
