@@ -108,18 +108,35 @@ def _file_ranges(path: str, size: int, step: int) -> list[tuple[str, int, int, b
     return [(path, lo, hi, hi == size) for lo, hi in zip(cuts, cuts[1:], strict=False)]
 
 
+def _read_chunk(fh: BinaryIO, size: int) -> tuple[bytes, bool]:
+    """Read up to ``size`` bytes; True when the stream broke off (truncated or corrupt).
+
+    ``read1`` hands over what was decompressed before a failure, which ``read`` would drop.
+    """
+    read1 = getattr(fh, "read1", fh.read)
+    parts: list[bytes] = []
+    n = 0
+    while n < size:
+        try:
+            block = read1(size - n)
+        except (EOFError, OSError, zlib.error):
+            return b"".join(parts), True
+        if not block:
+            break
+        parts.append(block)
+        n += len(block)
+    return b"".join(parts), False
+
+
 def _stream_items(fh: BinaryIO) -> Iterator[tuple]:
     """Parse a stream chunk by chunk, carrying an incomplete message over to the next chunk."""
     buf = b""
     base = 0
     while True:
-        try:
-            chunk = fh.read(_CHUNK)
-        except (EOFError, OSError, zlib.error):
-            chunk = None
-        if not chunk:
-            break
+        chunk, broken = _read_chunk(fh, _CHUNK)
         buf += chunk
+        if broken or not chunk:
+            break
         # Cut before the last separator: everything before it is whole messages.
         cut = buf.rfind(b"\nFrom ")
         while cut > 0 and not _is_separator(buf, cut + 1):
@@ -130,7 +147,7 @@ def _stream_items(fh: BinaryIO) -> Iterator[tuple]:
             yield _shift(item, base)
         buf = buf[cut + 1 :]
         base += cut + 1
-    if chunk is None:  # the stream broke off: the whole messages before the break still count
+    if broken:  # the stream broke off: the whole messages before the break still count
         starts = _separators(buf, 0, len(buf))
         whole = starts[-1] if starts else 0
         for item in _parse_range(buf, 0, whole, False) if whole else []:
