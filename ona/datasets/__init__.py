@@ -74,9 +74,9 @@ _first_of_month.description = "a datetime.date on the first day of a month"  # t
         "n_people": [Interval(int, 30, 20_000)],
         "n_teams": [Interval(int, 2, 2_000)],
         "n_departments": [Interval(int, 2, 200)],
-        "months": [Interval(int, 4, 120)],
+        "months": [Interval(int, 2, 120)],
         "start": [_first_of_month],
-        "intervention_month": [Interval(int, 2, 120)],
+        "intervention_month": [Interval(int, 2, 120), None],
         "volume": [Interval(float, 0, 20, closed="right")],
         "effects": [dict, None],
         "seed": [Interval(int, 0, None)],
@@ -89,7 +89,7 @@ def simulate_organisation(
     n_departments: int = 6,
     months: int = 12,
     start: date = date(2025, 1, 1),
-    intervention_month: int = 7,
+    intervention_month: int | None = None,
     volume: float = 1.0,
     effects: dict[str, float] | None = None,
     seed: int = 2025,
@@ -103,8 +103,9 @@ def simulate_organisation(
         least one team.
     months : int
         Length of the period, starting on ``start`` (the first day of a month).
-    intervention_month : int
-        The month (1-based) from which the community of practice runs; ``< months``.
+    intervention_month : int, optional
+        The month (1-based, 2 to ``months``) from which the community of practice runs.
+        Default 7 (July for a January start), or the middle month of periods of 7 months or less.
     volume : float
         Scales the number of e-mails, chat messages and commits per person and month.
     effects : dict, optional
@@ -118,17 +119,19 @@ def simulate_organisation(
     SimulatedOrganisation
         ``.interactions``, ``.people``, ``.outcomes`` (canonical tables) and ``.truth``.
     """
-    from ona.exceptions import InvalidParameterError
     from ona.datasets._process import DEFAULT_EFFECTS
+    from ona.exceptions import InvalidParameterError
 
     if n_people < 5 * n_teams or n_teams < n_departments:
         raise InvalidParameterError(
             "simulate_organisation needs n_people >= 5 * n_teams and n_teams >= n_departments. "
             f"Got n_people={n_people}, n_teams={n_teams}, n_departments={n_departments} instead."
         )
-    if intervention_month >= months:
+    if intervention_month is None:
+        intervention_month = 7 if months > 7 else months // 2 + 1
+    if intervention_month > months:
         raise InvalidParameterError(
-            f"The 'intervention_month' parameter of simulate_organisation must be below months={months}. "
+            f"The 'intervention_month' parameter of simulate_organisation must be at most months={months}. "
             f"Got {intervention_month} instead."
         )
     unknown = sorted(set(effects or {}) - set(DEFAULT_EFFECTS))

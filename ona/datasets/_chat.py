@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ona.datasets._org import Org, ascii_fold
+from ona.datasets._org import Org, ascii_fold, unique_ids
 from ona.datasets._process import Clock, sample_targets
 from ona.tables import make_event_id
 
@@ -109,9 +109,7 @@ class Chat:
 
 
 def _ids(rng: np.random.Generator, n: int, prefix: str) -> list[str]:
-    from ona.datasets._org import _unique_ids
-
-    return _unique_ids(rng, n, prefix, 9)
+    return unique_ids(rng, n, prefix, 9)
 
 
 def simulate_chat(

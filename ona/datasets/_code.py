@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from ona.datasets._chat import slug
-from ona.datasets._names import ORG_DOMAIN
 from ona.datasets._org import Org
 from ona.datasets._process import Clock, sample_targets
 from ona.tables import make_event_id

@@ -163,7 +163,7 @@ def _users(chat: Chat, team_id: str) -> list[dict[str, Any]]:
 
 
 def _message(chat: Chat, msg: dict[str, Any], k: int, team_id: str, thread: list[dict[str, Any]]) -> dict[str, Any]:
-    org, ids = chat.org, chat.org.slack_id
+    ids = chat.org.slack_id
     if msg["subtype"] == "bot_message":
         return {"type": "message", "subtype": "bot_message", "text": f"Deployed build {msg['build']} to production",
                 "ts": msg["ts"], "bot_id": "B0DEPLOYBT1", "username": "deploy-bot"}  # fmt: skip

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ona.datasets._code import Repo, tz_text
 from ona.datasets._org import Org
+from ona.datasets._process import month_of
 
 __all__ = ["fast_import_stream", "git_env", "write_git_bundle"]
 
@@ -52,17 +53,11 @@ def fast_import_stream(org: Org, repo: Repo) -> bytes:
             chunk += f"M 100644 inline {path}\n".encode() + _data(content)
         out.append(chunk + b"\n")
         if c["ref"] == "main":
-            quarter = f"v{org.months[0].year}.{(_month(org, c['author'][2]) // 3) + 1}"
+            quarter = f"v{org.months[0].year}.{(month_of(org, c['author'][2]) // 3) + 1}"
             last_main[quarter] = k
     for tag, k in sorted(last_main.items()):
         out.append(f"reset refs/tags/{tag}\nfrom :{k}\n\n".encode())
     return b"".join(out)
-
-
-def _month(org: Org, epoch: int) -> int:
-    from ona.datasets._process import month_of
-
-    return month_of(org, epoch)
 
 
 def write_git_bundle(org: Org, repo: Repo, path: Path) -> Path:

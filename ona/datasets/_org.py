@@ -23,7 +23,7 @@ from ona.datasets._names import (
     TEAM_WORDS,
 )
 
-__all__ = ["Org", "build_org", "month_starts"]
+__all__ = ["Org", "ascii_fold", "build_org", "month_starts", "unique_ids"]
 
 _FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "đ": "d", "'": ""})
 _ID_CHARS = np.array(list("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"))
@@ -115,7 +115,7 @@ def _largest_remainder(total: int, shares: np.ndarray, minimum: int) -> np.ndarr
     return counts
 
 
-def _unique_ids(rng: np.random.Generator, n: int, prefix: str, length: int) -> list[str]:
+def unique_ids(rng: np.random.Generator, n: int, prefix: str, length: int) -> list[str]:
     seen: set[str] = set()
     out = []
     while len(out) < n:
@@ -207,20 +207,19 @@ def build_org(
     months = month_starts(start, n_months)
     team_month = np.tile(home_team, (n_months, 1))
     special = is_lead.copy()
-    start_date: list[date] = []
     end_date: list[date | None] = [None] * n
     span = (start - date(2013, 1, 1)).days
-    for i in range(n):
-        start_date.append(date(2013, 1, 1) + timedelta(days=int(rng.integers(span))))
+    start_date = [date(2013, 1, 1) + timedelta(days=int(rng.integers(span))) for _ in range(n)]
     ics = np.flatnonzero(~special)
     churn = rng.choice(ics, size=max(2, round(0.08 * n)), replace=False)
     hires, leavers = churn[: len(churn) // 2], churn[len(churn) // 2 :]
     for i in hires:
-        m = int(rng.integers(1, n_months - 1))
+        m = int(rng.integers(1, max(2, n_months - 1)))
         start_date[i] = months[m]
         team_month[:m, i] = -1
+    low = min(2, n_months - 2)
     for i in leavers:
-        m = int(rng.integers(2, n_months - 1))
+        m = int(rng.integers(low, max(low + 1, n_months - 1)))
         end_date[i] = months[m + 1] - timedelta(days=1)
         team_month[m + 1 :, i] = -1
     special[churn] = True
@@ -242,7 +241,7 @@ def build_org(
     # moves: a few people change team once (mostly within their department)
     moves = []
     for i in pick(np.flatnonzero(~special), max(2, round(0.06 * n))):
-        m = int(rng.integers(2, n_months - 1))
+        m = int(rng.integers(min(2, n_months - 1), max(min(2, n_months - 1) + 1, n_months - 1)))
         old = int(home_team[i])
         same = np.flatnonzero((team_dept == team_dept[old]) & (np.arange(n_teams) != old))
         pool = same if (rng.random() < 0.7 and len(same)) else np.flatnonzero(np.arange(n_teams) != old)
@@ -275,7 +274,7 @@ def build_org(
 
 def _identities(rng: np.random.Generator, org: Org) -> None:
     """One identity per system: mail aliases, Slack ids and e-mails, git author addresses."""
-    slack_ids = _unique_ids(rng, org.n, "U0", 9)
+    slack_ids = unique_ids(rng, org.n, "U0", 9)
     gh_ids = 1_000_000 + rng.choice(98_999_999, size=org.n, replace=False)
     old_cutoff = date(2022, 1, 1)
     for i in range(org.n):

@@ -12,7 +12,7 @@ are listed in the roster's ``aliases`` column, in Slack's ``users.json`` or in t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 

@@ -125,7 +125,7 @@ def test_simulation_is_deterministic_and_seeded():
 
 @pytest.mark.parametrize(
     "options",
-    [{"n_people": 10}, {"n_people": 100, "n_teams": 30}, {"months": 6, "intervention_month": 6},
+    [{"n_people": 10}, {"n_people": 100, "n_teams": 30}, {"months": 6, "intervention_month": 7},
      {"start": "2025-01-01"}, {"effects": {"no_such_effect": 1.0}}, {"volume": 0}],
 )  # fmt: skip
 def test_bad_parameters_are_refused(options):
