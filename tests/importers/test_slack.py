@@ -322,9 +322,18 @@ def test_simulated_slack_export_matches_the_simulators_truth(tmp_path):
         pytest.skip("the simulator wrote no Slack export")
     result = read_slack_export(path)
     assert result.report.balanced()
-    email = result.people.set_index("person_id")["email"].str.lower()
-    got = result.interactions.assign(source=lambda t: t["source"].map(email),
-                                     target=lambda t: t["target"].map(email))
+    # users.json gives each Slack id an e-mail, sometimes an old-domain alias: resolve it to the
+    # person through the roster's aliases, as identity resolution would.
+    person_of = {}
+    for pid, aliases in zip(sim.people["person_id"], sim.people["aliases"].fillna(""), strict=True):
+        person_of[pid.lower()] = pid
+        person_of.update({a.strip().lower(): pid for a in re.split(r"[;,]", aliases) if a.strip()})
+    slack_person = result.people.set_index("person_id")["email"].str.lower().map(person_of)
+    got = result.interactions.assign(source=lambda t: t["source"].map(slack_person),
+                                     target=lambda t: t["target"].map(slack_person))
     truth = sim.interactions[sim.interactions["channel"] == "chat"]
     assert got["source"].notna().all() and got["target"].notna().all()
     assert _edges_of(got) == _edges_of(truth)
+    timed = sorted(zip(got["source"], got["target"], got["kind"], got["timestamp"], strict=True))
+    assert timed == sorted(zip(truth["source"], truth["target"], truth["kind"], truth["timestamp"],
+                               strict=True))
