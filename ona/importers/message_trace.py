@@ -165,6 +165,16 @@ class MessageTraceReader(Reader):
         return (row.get("message-id", ""), row.get("sender-address", ""), rcpt,
                 row.get("date-time", ""), row.get("event-id", ""))  # fmt: skip
 
+    @staticmethod
+    def _excluded(layout: str, status: str) -> str | None:
+        """Why a row is left out on purpose (group expansion, failed delivery...), or None."""
+        status = status.strip()
+        if layout == "trace" and status.lower() in _EXCLUDED_STATUS:
+            return _EXCLUDED_STATUS[status.lower()]
+        if layout == "msgtrk" and status.upper() not in _KEPT_EVENTS:
+            return "tracking event that is not a delivery"
+        return None
+
     def records(self) -> Iterator[Record | Rejected]:
         layout = sniff(self.path)
         if layout is None:
@@ -172,7 +182,9 @@ class MessageTraceReader(Reader):
             return
         counts: dict[str, set[str]] = {}
         for _n, row in _rows(self.path):  # first pass: distinct recipients per message
-            mid, _s, rcpt, _t, _st = self._fields(layout, row)
+            mid, _s, rcpt, _t, status = self._fields(layout, row)
+            if self._excluded(layout, status) is not None:
+                continue
             counts.setdefault(parse_msgid(mid) or "", set()).update(
                 r.strip().lower() for r in rcpt if r.strip()
             )
@@ -187,11 +199,9 @@ class MessageTraceReader(Reader):
     ) -> Record | Rejected:  # fmt: skip
         location = f"line {n}"
         raw_id, sender, rcpt, when, status = self._fields(layout, row)
-        status = status.strip()
-        if layout == "trace" and status.lower() in _EXCLUDED_STATUS:
-            return Rejected(location, _EXCLUDED_STATUS[status.lower()], excluded=True)
-        if layout == "msgtrk" and status.upper() not in _KEPT_EVENTS:
-            return Rejected(location, "tracking event that is not a delivery", excluded=True)
+        why = self._excluded(layout, status)
+        if why is not None:
+            return Rejected(location, why, excluded=True)
         message_id = parse_msgid(raw_id)
         if message_id is None:
             return Rejected(location, "no message id")
