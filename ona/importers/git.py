@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import subprocess
 import tempfile
 from collections import Counter, defaultdict
@@ -161,7 +162,7 @@ class GitReader(Reader):
     def _resolve_blamed(self, sha: str, name: str, email: str) -> str | None:
         if sha in self._authors:
             return self._authors[sha]
-        if self.is_bot(name, email):
+        if not email or self.is_bot(name, email):
             return None
         self.add_person(email)
         return email
@@ -225,7 +226,12 @@ class GitReader(Reader):
 
         return update
 
+    def _require_git(self) -> None:
+        if shutil.which("git") is None:
+            raise BadInputError(str(self.path), None, "the git command line is not installed")
+
     def _unbundle(self, target: Path) -> Path:
+        self._require_git()
         bundle = str(self.path.resolve())
         heads = subprocess.run(
             ["git", "bundle", "list-heads", bundle], capture_output=True, check=False
@@ -249,10 +255,17 @@ class GitReader(Reader):
             raise BadInputError(
                 str(self.path), None, "git could not fetch the bundle (incomplete or damaged)"
             )
-        for sha, ref in refs:
-            if ref == b"HEAD":  # a bare repository reads .mailmap from HEAD
-                subprocess.run(["git", "-C", str(target), "update-ref", "--no-deref", "HEAD",
-                                sha.decode()], capture_output=True, check=False)  # fmt: skip
+        # a bare repository reads .mailmap from HEAD: point it where the bundle's HEAD was, or
+        # at its first branch
+        heads = dict((r, sha.decode()) for sha, r in refs)
+        branch = next((n for n in names if n.startswith("refs/heads/")), None)
+        if b"HEAD" in heads:
+            head_cmd = ["update-ref", "--no-deref", "HEAD", heads[b"HEAD"]]
+        elif branch is not None:
+            head_cmd = ["symbolic-ref", "HEAD", branch]
+        else:
+            return target
+        subprocess.run(["git", "-C", str(target), *head_cmd], capture_output=True, check=False)
         return target
 
     def _revs(self, git_dir: Path) -> list[str]:
@@ -266,6 +279,7 @@ class GitReader(Reader):
         return revs + (["HEAD"] if head.returncode == 0 else [])
 
     def _repo_commits(self, git_dir: Path) -> Iterator[Commit]:
+        self._require_git()
         base = _git_base(git_dir, self.mailmap)
         check = subprocess.run([*base, "rev-parse", "--git-dir"], capture_output=True, check=False)
         if check.returncode != 0:
@@ -353,7 +367,7 @@ class GitReader(Reader):
         if self.is_bot(c.author_name, author):
             self._authors[c.sha] = None
             if coeditor is not None and not c.merge:
-                coeditor.skip()
+                coeditor.skip(c.sha)
             return Rejected(c.location, "bot", excluded=True)
         self._authors[c.sha] = author
         when = pd.Timestamp(c.time)
@@ -361,7 +375,7 @@ class GitReader(Reader):
             self.until is not None and when >= self.until
         ):
             if coeditor is not None and not c.merge:
-                coeditor.skip()
+                coeditor.skip(c.sha)
             return Rejected(c.location, "outside the period", excluded=True)
         self.add_person(author)
         base = {"timestamp": c.time, "channel": "code", "container": self.container}
@@ -391,6 +405,7 @@ class GitReader(Reader):
             overwritten = coeditor.edits(c.sha)
             overwritten.pop(author, None)
             for target, lines in sorted(overwritten.items()):
+                self.add_person(target)
                 events.append({**base, "source": author, "target": target, "kind": "coedit",
                                "weight": float(lines), "n_recipients": len(overwritten)})  # fmt: skip
         if c.merge:

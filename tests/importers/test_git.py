@@ -478,3 +478,13 @@ def test_parameters_are_validated(built):
         read_git(built.path, on_bad_lines="ignore")
     with pytest.raises(BadInputError, match="unknown revision"):
         read_git(built.path, branches="no-such-branch")
+
+
+def test_bundle_of_one_branch_applies_the_mailmap(built, tmp_path):
+    # a bundle without HEAD (as a simulator may write): .mailmap is still read from its branch
+    bundle = tmp_path / "main.bundle"
+    built.git("bundle", "create", str(bundle), "main")
+    result = read_git(bundle)
+    assert "ann@old.com" not in set(result.people["person_id"])
+    assert ("coauthor", bob, cy, "01-02") in _edges(result)
+    assert _edges(result) == EXPECTED  # main holds all ten commits (feature was merged)
