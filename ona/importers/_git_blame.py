@@ -224,8 +224,9 @@ class CoEditor:
         ``progress(done, total)`` after each commit.
     note : callable
         The reader's ``note`` (data-quality counts).
-    max_lines : int
-        Line owners kept in memory; older file versions are evicted and re-blamed if needed.
+    max_lines : int, optional
+        Line owners kept in memory (default :data:`MAX_LINES`); older file versions are evicted
+        and re-blamed if needed.
     """
 
     def __init__(
@@ -237,11 +238,11 @@ class CoEditor:
         limit: int | None,
         progress: Callable[[int, int | None], Any] | None,
         note: Callable[..., None],
-        max_lines: int = MAX_LINES,
+        max_lines: int | None = None,
     ):
         self.git, self.revs, self.resolve = git, revs, resolve
         self.limit, self.progress, self.note = limit, progress, note
-        self.max_lines = max_lines
+        self.max_lines = MAX_LINES if max_lines is None else max_lines
         self.done = 0  # commits passed (analysed or skipped), for progress
         self.analysed = 0
         self.total: int | None = None

@@ -7,6 +7,7 @@ expectations, or against a repository this test builds with known edges.
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import os
 import re
@@ -18,9 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import ona
 from ona.exceptions import BadInputError, InvalidParameterError
+from ona.importers._git_blame import apply_hunks
 from ona.importers._git_log import Mailmap, parse_fuller, parse_z_stream, split_rename
 from ona.importers.git import LOG_FORMAT, GitReader, read_git
 
@@ -488,3 +492,34 @@ def test_bundle_of_one_branch_applies_the_mailmap(built, tmp_path):
     assert "ann@old.com" not in set(result.people["person_id"])
     assert ("coauthor", bob, cy, "01-02") in _edges(result)
     assert _edges(result) == EXPECTED  # main holds all ten commits (feature was merged)
+
+
+def test_coedit_with_an_evicted_cache_falls_back_to_blame(built, monkeypatch):
+    import ona.importers._git_blame as blame
+
+    monkeypatch.setattr(blame, "MAX_LINES", 1)  # keep almost nothing: git blame every time
+    result = read_git(built.path, coedit=True)
+    assert _edges(result, "coedit") == EXPECTED_COEDIT
+    assert result.report.files[0].notes["co-editing: files blamed with git blame"] >= 5
+
+
+@given(
+    old=st.lists(st.sampled_from("abcd"), max_size=12),
+    new=st.lists(st.sampled_from("abcde"), max_size=12),
+)
+def test_apply_hunks_follows_a_diff(old, new):
+    """Owners after a zero-context diff: kept for equal lines, the editor's for the rest."""
+    owners = [f"o{i}" for i in range(len(old))]
+    hunks, expected, removed = [], [], Counter()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            expected += owners[i1:i2]
+            continue
+        n_old, n_new = i2 - i1, j2 - j1
+        # git's zero-context hunk header: a count of 0 names the line before the change
+        hunks.append((i1 + 1 if n_old else i1, n_old, j1 + 1 if n_new else j1, n_new))
+        expected += ["me"] * n_new
+        removed.update(owners[i1:i2])
+    seen = Counter()
+    assert apply_hunks(owners, hunks, "me", seen) == expected
+    assert seen == removed
