@@ -198,6 +198,8 @@ def _message(chat: Chat, msg: dict[str, Any], k: int, team_id: str, thread: list
                     "latest_reply": thread[-1]["ts"], "reply_users": repliers[:5],
                     "replies": [{"user": ids[r["user"]], "ts": r["ts"]} for r in thread],
                     "is_locked": False, "subscribed": False})  # fmt: skip
+    if k % 31 == 0:  # a few messages were edited after posting, as in any real workspace
+        out["edited"] = {"user": uid, "ts": f"{int(msg['ts'].split('.')[0]) + 90 + k % 600}.000000"}
     if msg["reactions"]:
         out["reactions"] = [{"name": name, "users": [ids[u] for u in users], "count": len(users)}
                             for name, users in sorted(msg["reactions"].items(), key=lambda x: EMOJI.index(x[0]))]  # fmt: skip
