@@ -444,3 +444,27 @@ def test_ei_properties(n, p, k, directed, seed):
     assert per["external"].sum() == 2 * net["external"]
     gm = group_matrix(G, groups, weight=None, min_group_size=1)
     assert np.trace(gm.to_numpy()) == net["internal"]
+
+
+# --------------------------------------------------------------------------- planted truth
+
+
+@pytest.mark.slow
+def test_sample_org_planted_silo_departments():
+    from ona.datasets import load_sample
+    from ona.graph import build_graph
+
+    sample = load_sample()
+    G = build_graph(sample.interactions, sample.people, compact=True, internal_only=True)
+    a, b = sample.truth.silo_departments
+    m = group_matrix(G, "department", weight=None)
+    # observed ties between two departments over those expected from their volumes: the
+    # planted pair (whose affinity was cut to a few percent) is the least connected pair
+    vol = m.sum(axis=1)
+    ratio = m / np.outer(vol, vol) * vol.sum()
+    pairs = ratio.where(~np.eye(len(ratio), dtype=bool)).stack()
+    assert set(pairs.idxmin()) == {a, b}
+    assert pairs[(a, b)] < 0.25 * pairs.drop([(a, b), (b, a)]).min()
+    # every department keeps to itself more than a degree-preserving null network would
+    scores = silo_scores(G, "department", n_null=99)
+    assert (scores["silo_score"] > 0).all() and (scores["p_value"] <= 0.01).all()
