@@ -60,7 +60,7 @@ def _key(args: argparse.Namespace) -> bytes | None:
         return None
     from ona.privacy import load_key
 
-    return load_key(args.key_file)
+    return load_key(args.key_file, workspace=getattr(args, "workspace", None))
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -138,6 +138,35 @@ def cmd_report(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ona.datasets import load_sample
+    from ona.report import write_report
+    from ona.workspace import open_workspace
+
+    out = Path(args.out)
+    sample = load_sample()
+    key = _key(args)
+    ws_path = out / "workspace"
+    ws = open_workspace(ws_path, create=True)
+    exports = [sample.paths[name] for name in ("roster", "mbox", "slack", "git", "outcomes")]
+    if not args.quiet:
+        _err(f"importing the sample organisation's exports from {exports[0].parent}")
+    report = ws.import_paths(exports, key=key, progress=_Progress(not args.quiet))
+    if not args.quiet:
+        _err(report.summary())
+        if key is None:
+            _err("identities are stored as they are (the sample's people are invented); "
+                 "set ONA_PSEUDONYM_KEY to see them pseudonymised")
+        _err("writing the diagnostic report")
+    path = write_report(ws, out, min_group_size=args.min_group_size,
+                        title="ona demo: the sample organisation")
+    print(path)
+    if not args.quiet:
+        _err(f"done: open {path} in a browser")
+        _err("next: ona import YOUR_EXPORTS --workspace ws, then ona report --workspace ws --out report")
+    return ExitCode.OK
+
+
 def cmd_formats(args: argparse.Namespace) -> int:
     from ona.importers import FORMATS, TABLE_FORMATS
 
@@ -193,6 +222,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--min-group-size", type=int, default=5, metavar="N")
     common(p, json_flag=False)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("demo", help="run the diagnostic on the bundled sample organisation")
+    p.add_argument("--out", default="demo-output", metavar="DIR", help="default: demo-output")
+    p.add_argument("--min-group-size", type=int, default=5, metavar="N")
+    p.add_argument("--key-file", metavar="FILE", help="pseudonymisation key (else ONA_PSEUDONYM_KEY)")
+    common(p, json_flag=False)
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("formats", help="list the readers")
     common(p)

@@ -6,11 +6,13 @@ Layout (every file readable unchanged by pandas, pyarrow, DuckDB, Dask and Spark
         ona-workspace.json                        format version
         interactions/channel=email/month=2026-01/part-<import>-<n>.parquet
         people.parquet  affiliations.parquet  outcomes.parquet
+        records/format=mbox/part-<import>.parquet  ids of the records imported (re-imports dedupe)
         import_log.jsonl                          one line per input: file, format, sha256, counts
         rejects.csv                               every rejected record: file, location, reason
 
-Imports are **idempotent**: events are identified by their stable ``event_id``, so importing the
-same file twice changes nothing (its records count as duplicates the second time). Imports are
+Imports are **idempotent**: records and events are identified by stable digests (``record_id``,
+``event_id``), so importing the same file twice changes nothing (its records count as
+duplicates the second time). Imports are
 **atomic**: everything is written into a staging folder first, then a journal is written and
 the files are moved into place; a workspace opened after an import was killed rolls a journalled
 import forward and discards an unjournalled one, so it always shows either the previous state or
@@ -341,6 +343,8 @@ class _Stage:
         self.dir = ws.path / f"{_STAGING_PREFIX}{self.id}"
         self.parts: list[str] = []  # relative paths of new interaction files
         self.seen: dict[tuple[str, str], set[str]] = {}  # partition -> event ids stored or staged
+        self.known: dict[str, set[str]] = {}  # format -> record ids stored or staged
+        self.new_records: dict[str, list[str]] = {}  # format -> record ids this import adds
         self.people: list[pd.DataFrame] = []
         self.affiliations: list[pd.DataFrame] = []
         self.outcomes: list[pd.DataFrame] = []
@@ -357,6 +361,7 @@ class _Stage:
             result = table_reader(fmt)(path, on_bad_lines=on_bad_lines)
             if fmt == "roster" and len(result.people):
                 self.roster = pd.concat([self.roster, result.people], ignore_index=True)
+                self.roster = self.roster.drop_duplicates(["person_id", "valid_from"], keep="last")
                 result.people["status"] = "roster"
             self._take_tables(result.people, result.affiliations, result.extras)
             file_report = result.report.files[0]
@@ -364,17 +369,19 @@ class _Stage:
         else:
             reader = reader_class(fmt)(path, on_bad_lines=on_bad_lines)
             people = None
+            processed: set[str] = set()
             if self.resolve and len(self.roster):
                 # The reader's own directory (e.g. Slack users with e-mails) is complete only
                 # once its input is read, so this file's events are resolved after reading.
                 frames = [f for f in reader.iter_frames() if len(f)]
                 resolved, people, identity = self._resolve(frames, reader.people(), reader.report)
                 for frame in resolved:
-                    self._take_interactions(frame, reader.report)
+                    self._take_interactions(frame, reader.report, processed)
             else:
                 for frame in reader.iter_frames():
-                    self._take_interactions(frame, reader.report)
+                    self._take_interactions(frame, reader.report, processed)
                 people = reader.people()
+            self._take_records_without_events(reader, processed)
             self._take_tables(people, reader.affiliations(), reader.extras())
             file_report = reader.report
             rejects = reader.rejects
@@ -426,7 +433,43 @@ class _Stage:
             self.seen[key] = ids
         return self.seen[key]
 
-    def _take_interactions(self, frame: pd.DataFrame, file_report: FileReport) -> None:
+    def _known(self, fmt: str) -> set[str]:
+        if fmt not in self.known:
+            ids: set[str] = set()
+            for f in sorted((self.ws.path / "records" / f"format={fmt}").glob("*.parquet")):
+                ids.update(pq.read_table(f, columns=["record_id"]).column(0).to_pylist())
+            self.known[fmt] = ids
+        return self.known[fmt]
+
+    def _take_records_without_events(self, reader: Any, processed: set[str]) -> None:
+        """Records that carried no interaction are duplicates too if already stored."""
+        known = self._known(reader.format)
+        new = self.new_records.setdefault(reader.format, [])
+        for rid in reader.record_ids:
+            if rid in processed:
+                continue
+            if rid in known:
+                reader.report.imported -= 1
+                reader.report.duplicates += 1
+            else:
+                known.add(rid)
+                new.append(rid)
+
+    def _take_interactions(self, frame: pd.DataFrame, file_report: FileReport, processed: set[str]) -> None:
+        if not len(frame):
+            return
+        # Records imported before (by their stable record id) are duplicates, events and all.
+        known = self._known(file_report.format)
+        repeated = frame["record_id"].isin(known).to_numpy(dtype=bool)
+        fresh_ids = frame.loc[~repeated, "record_id"].unique().tolist()
+        processed.update(frame["record_id"].unique().tolist())
+        n_repeated = frame.loc[repeated, "record_id"].nunique()
+        file_report.imported -= n_repeated
+        file_report.duplicates += n_repeated
+        file_report.events -= int(repeated.sum())
+        known.update(fresh_ids)
+        self.new_records.setdefault(file_report.format, []).extend(fresh_ids)
+        frame = frame.loc[~repeated]
         if not len(frame):
             return
         if self.key is not None:
@@ -443,7 +486,8 @@ class _Stage:
             is_new = ~ids.isin(existing) & ~ids.duplicated()
             new_mask.loc[idx] = is_new.to_numpy()
             existing.update(ids[is_new])
-        # A record all of whose events are already stored is a duplicate, not an import.
+        # An event already stored under another record (the same e-mail in two folders read
+        # as separate records) is not stored twice; a record left with none is a duplicate.
         per_record = new_mask.groupby(frame["record_id"]).any()
         repeated = int((~per_record).sum())
         file_report.imported -= repeated
@@ -478,6 +522,12 @@ class _Stage:
 
     def commit(self) -> None:
         moves: list[tuple[str, str]] = [(rel, rel) for rel in self.parts]
+        for fmt, ids in self.new_records.items():
+            if ids:
+                rel = f"records/format={fmt}/part-{self.id}.parquet"
+                (self.dir / rel).parent.mkdir(parents=True, exist_ok=True)
+                pq.write_table(pa.table({"record_id": pa.array(ids, pa.string())}), self.dir / rel)
+                moves.append((rel, rel))
         if self.people:
             people = pd.concat([self.ws.people(), *self.people], ignore_index=True)
             people = people.drop_duplicates(["person_id", "valid_from"], keep="last")

@@ -220,6 +220,7 @@ class Reader:
         self._people: dict[str, dict[str, Any]] = {}
         self._affiliations: list[tuple[str, str, str, str]] = []
         self._seen: set[str] = set()
+        self.record_ids: list[str] = []  # digests of the imported records, in input order
         self._invalid = 0  # rejected as unreadable, not excluded on purpose
 
     # -- what subclasses implement or call -------------------------------------------------
@@ -286,6 +287,7 @@ class Reader:
                 continue
             self.report.imported += 1
             self.report.events += kept
+            self.record_ids.append(record_id)
             if len(buffer["event_id"]) >= chunk_events:
                 yield self._frame(buffer)
                 buffer = {c: [] for c in INTERACTION_COLUMNS}
