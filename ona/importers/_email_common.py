@@ -12,8 +12,10 @@ Only those records are buffered (in archives, parents nearly always come first).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from ona.importers._base import Reader, Record, Rejected
@@ -25,6 +27,7 @@ __all__ = [
     "RecipientRows",
     "automated_sender",
     "fingerprint",
+    "folder_only_of",
     "read_header_block",
 ]
 
@@ -206,3 +209,25 @@ _AUTOMATED_LOCAL = ("mailer-daemon@", "postmaster@", "microsoftexchange", "norep
 def automated_sender(address: str) -> bool:
     """Whether a sender address is a system's (bounces, Exchange system mailboxes, no-reply)."""
     return address in ("", "<>") or address.startswith(_AUTOMATED_LOCAL)
+
+
+def folder_only_of(path: Path, wanted: Callable[[str], bool], limit: int = 100_000) -> bool:
+    """Whether ``path`` is a folder whose files (hidden ones aside) all satisfy ``wanted``.
+
+    Readers claim a whole folder only then: a delivery folder mixing exports is walked file by
+    file instead, so that each file reaches its own reader.
+    """
+    if not path.is_dir():
+        return False
+    seen = 0
+    for _dirpath, dirnames, files in os.walk(path):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in files:
+            if name.startswith("."):
+                continue
+            if not wanted(name):
+                return False
+            seen += 1
+            if seen >= limit:
+                return True
+    return seen > 0

@@ -13,7 +13,12 @@ from typing import BinaryIO
 
 from ona._validation import Interval, validate_params
 from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
-from ona.importers._email_common import MASS_THRESHOLD, MailAssembler, read_header_block
+from ona.importers._email_common import (
+    MASS_THRESHOLD,
+    MailAssembler,
+    folder_only_of,
+    read_header_block,
+)
 from ona.importers._email_headers import parse_header_block
 from ona.importers._io import SafeZip, open_binary
 
@@ -51,9 +56,7 @@ class EmlReader(Reader):
                 except Exception:  # a broken zip is not recognisably a set of .eml files
                     return False
             return False
-        if path.is_dir():
-            return any(_is_eml(p.name) for p in path.rglob("*") if p.is_file())
-        return False
+        return folder_only_of(path, _is_eml)
 
     def records(self) -> Iterator[Record | Rejected]:
         assembler = MailAssembler(self, mass_threshold=self.mass_threshold)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ona._validation import Interval, validate_params
 from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
+from ona.importers._email_common import folder_only_of
 from ona.importers._io import SafeZip, open_binary
 
 __all__ = ["IcsReader", "read_ics", "MEETING_MASS_THRESHOLD"]
@@ -130,7 +131,7 @@ class IcsReader(Reader):
     def detect(cls, path: Path) -> bool:
         path = Path(path)
         if path.is_dir():
-            return any(_is_ics(p.name) for p in path.rglob("*") if p.is_file())
+            return folder_only_of(path, _is_ics)
         if not path.is_file():
             return False
         if _is_ics(path.name):

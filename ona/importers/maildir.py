@@ -59,11 +59,18 @@ class MaildirReader(Reader):
             return False
         if (path / "cur").is_dir() or (path / "new").is_dir():
             return True
-        # a tree of folders (mu, offlineimap): look two levels down, cheaply
-        for child in sorted(path.iterdir())[:200]:
-            if child.is_dir() and ((child / "cur").is_dir() or (child / "new").is_dir()):
-                return True
-        return False
+        # A tree of Maildir folders (mu, offlineimap) is claimed only when every file in it
+        # lies in a cur/new/tmp folder; a delivery folder mixing exports is walked instead.
+        found = False
+        for dirpath, dirnames, files in os.walk(path):
+            if Path(dirpath).name in ("cur", "new", "tmp"):
+                found = True
+                dirnames[:] = []
+                continue
+            if any(not f.startswith(".") for f in files):
+                return False
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        return found
 
     def records(self) -> Iterator[Record | Rejected]:
         assembler = MailAssembler(self, mass_threshold=self.mass_threshold)

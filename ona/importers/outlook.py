@@ -20,7 +20,7 @@ from ona._deps import import_optional
 from ona._validation import Interval, validate_params
 from ona.exceptions import BadInputError
 from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
-from ona.importers._email_common import MASS_THRESHOLD, MailAssembler
+from ona.importers._email_common import MASS_THRESHOLD, MailAssembler, folder_only_of
 from ona.importers._email_headers import Headers, parse_addresses, parse_header_block
 
 __all__ = ["OutlookMsgReader", "PstReader", "read_outlook_msg", "read_pst"]
@@ -66,7 +66,7 @@ class OutlookMsgReader(Reader):
     def detect(cls, path: Path) -> bool:
         path = Path(path)
         if path.is_dir():
-            return any(p.suffix.lower() == ".msg" for p in path.rglob("*.msg"))
+            return folder_only_of(path, lambda name: name.lower().endswith(".msg"))
         return path.suffix.lower() == ".msg" and _head(path, 8) == _OLE_MAGIC
 
     def records(self) -> Iterator[Record | Rejected]:

@@ -92,3 +92,21 @@ def test_truncated_gzip_archive():
 )  # fmt: skip
 def test_auto_detection_routes_each_format(name, fmt):
     assert detect_format(BROKEN / name) == fmt
+
+
+def test_mixed_delivery_folder_routes_each_file(tmp_path):
+    """A folder mixing exports is not claimed by one reader: each part reaches its own."""
+    import shutil
+
+    root = tmp_path / "delivery"
+    root.mkdir()
+    shutil.copy(BROKEN / "mbox/no_sender.mbox", root / "archive.mbox")
+    shutil.copy(BROKEN / "eml/no_date.eml", root / "one.eml")
+    shutil.copy(BROKEN / "ics/truncated.ics", root / "cal.ics")
+    shutil.copy(BROKEN / "message_trace/trace.csv", root / "trace.csv")
+    shutil.copytree(BROKEN / "maildir", root / "Mail" / "Inbox")
+    assert detect_format(root) is None
+    assert detect_format(root / "Mail") == "maildir"
+    routed = {p.name: detect_format(p) for p in root.iterdir()}
+    assert routed == {"archive.mbox": "mbox", "one.eml": "eml", "cal.ics": "ics",
+                      "trace.csv": "message_trace", "Mail": "maildir"}  # fmt: skip

@@ -6,6 +6,7 @@ import string
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime, getaddresses
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -108,6 +109,7 @@ header_lines = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(header_lines, max_size=8), min_size=1, max_size=8))
 def test_every_fuzzed_message_is_accounted_for(tmp_path_factory, messages):
