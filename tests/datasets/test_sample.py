@@ -171,8 +171,9 @@ def test_outcomes_cover_every_team_and_quarter(sample):
 def test_silo_departments_barely_interact(sample, located):
     sizes = sample.people.drop_duplicates("person_id", keep="last")["department"].value_counts()
     cross = located[located["source_dept"] != located["target_dept"]]
-    pair = cross.apply(lambda r: tuple(sorted((r["source_dept"], r["target_dept"]))), axis=1)
-    density = {p: n / (sizes[p[0]] * sizes[p[1]]) for p, n in pair.value_counts().items()}
+    a, b = cross["source_dept"].to_numpy(dtype=object), cross["target_dept"].to_numpy(dtype=object)
+    pair = Counter(zip(np.where(a < b, a, b), np.where(a < b, b, a), strict=True))
+    density = {p: n / (sizes[p[0]] * sizes[p[1]]) for p, n in pair.items()}
     silo = tuple(sorted(sample.truth.silo_departments))
     others = [d for p, d in density.items() if p != silo]
     assert len(others) == 14  # every other department pair interacts
@@ -213,7 +214,7 @@ def test_intervention_raises_cross_department_share(sample, located):
 
 def test_outcomes_go_with_cross_team_ties(sample, located):
     x = located[located["source_team"] != located["target_team"]]
-    quarter = x["timestamp"].dt.year.astype(str) + "-Q" + x["timestamp"].dt.quarter.astype(str)
+    quarter = x["timestamp"].dt.tz_localize(None).dt.to_period("Q").astype(str).str.replace("Q", "-Q")
     sides = pd.concat([
         pd.DataFrame({"period": quarter, "unit": x["source_team"], "member": x["source"], "other": x["target"]}),
         pd.DataFrame({"period": quarter, "unit": x["target_team"], "member": x["target"], "other": x["source"]}),
@@ -221,8 +222,9 @@ def test_outcomes_go_with_cross_team_ties(sample, located):
     per_member = sides.groupby(["period", "unit"]).size() / sides.groupby(["period", "unit"])["member"].nunique()
     joined = sample.outcomes.set_index(["period", "unit"]).join(per_member.rename("ties"), how="inner")
     assert len(joined) >= 150
-    assert joined["ties"].corr(joined["delivery"], method="spearman") > 0.3
-    assert joined["ties"].corr(joined["quality"], method="spearman") > 0.1
+    ranks = joined[["ties", "delivery", "quality"]].rank()  # Spearman = Pearson on ranks
+    assert ranks["ties"].corr(ranks["delivery"]) > 0.3
+    assert ranks["ties"].corr(ranks["quality"]) > 0.1
 
 
 # ---------------------------------------------------------------------------- raw exports
