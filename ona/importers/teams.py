@@ -5,7 +5,8 @@ or ``/chats/{id}/messages`` return it, with or without ``$expand=replies``), a J
 messages, one message, or a folder of such files. Per message (never its body): the sender
 ``from.user.id`` (an Entra object id), ``createdDateTime``, the channel or chat, ``replyToId``
 (channel threads; the parent is looked up by id, never from ``webUrl``, whose parent id can
-disagree), ``mentions[].mentioned.user.id`` and ``reactions[].user.user.id`` with their time.
+disagree), a chat reply's quoted message (a ``messageReference`` attachment: its id and sender
+only), ``mentions[].mentioned.user.id`` and ``reactions[].user.user.id`` with their time.
 
 System messages (``eventDetail``, ``from`` null, ``systemEventMessage``) and messages sent by an
 application (bots) are excluded and counted. Graph does not list a chat's members with its
@@ -127,6 +128,28 @@ class TeamsReader(ChatReader):
         for loc, m, parent_id in flat:
             yield self._message(m, loc, parent_id, authors, chat_members, threads)
 
+    def _quoted_author(self, m: dict[str, Any], authors: dict[str, str]) -> str | None:
+        """Author of the message a chat message quotes (a ``messageReference`` attachment).
+
+        Chats have no ``replyToId``: a reply quotes its parent. Only the ids are read from the
+        attachment (its preview text is not kept).
+        """
+        for att in m.get("attachments") or []:
+            if not isinstance(att, dict) or att.get("contentType") != "messageReference":
+                continue
+            quoted = authors.get(str(att.get("id")))
+            if quoted is None and isinstance(att.get("content"), str):
+                try:
+                    content = load_json(att["content"])
+                except InvalidJson:
+                    content = None
+                if isinstance(content, dict):
+                    quoted = _user_id(content.get("messageSender"))
+            if quoted is None:
+                self.note("quoted messages whose author is unknown")
+            return quoted
+        return None
+
     def _message(
         self,
         m: Any,
@@ -174,6 +197,7 @@ class TeamsReader(ChatReader):
             msg.earlier_participants = threads.join(thread, author)
         else:
             threads.start(thread, author)
+            msg.reply_to = self._quoted_author(m, authors)
         for mention in m.get("mentions") or []:
             target = _user_id((mention or {}).get("mentioned"))
             if target:

@@ -129,3 +129,21 @@ def test_broken_files():
     assert result.report.files[0].rejected == {"missing createdDateTime": 1,
                                                "not a message object": 1}
     assert result.report.balanced() and result.report.files[0].imported == 1
+
+
+def test_chat_quote_reply_is_a_reply(tmp_path):
+    chat = {"chatId": "19:chat"}
+    quote = {"id": "31", "contentType": "messageReference",
+             "content": json.dumps({"messageId": "31", "messagePreview": "private words",
+                                    "messageSender": {"user": {"id": "a"}}})}
+    unknown = {"id": "99", "contentType": "messageReference",
+               "content": json.dumps({"messageId": "99", "messageSender": {"user": {"id": "z"}}})}
+    value = [_message("32", "b", "2026-01-05T11:01:00Z", attachments=[quote], **chat),
+             _message("33", "a", "2026-01-05T11:02:00Z", attachments=[unknown], **chat)]
+    f = tmp_path / "chat.json"
+    f.write_text(json.dumps({"value": value}))
+    t = read_teams(f).interactions
+    # The parent (31) is not in the file: its sender comes from the attachment; 99's too.
+    assert sorted(zip(t["source"], t["target"], t["kind"], strict=True)) == [
+        ("a", "b", "dm"), ("a", "z", "reply"), ("b", "a", "dm"), ("b", "a", "reply")]
+    assert "private" not in t.to_csv()
