@@ -101,6 +101,7 @@ _EXPORTS: dict[str, str] = {
     "reciprocity": "ona.analysis.structure",
     "transitivity": "ona.analysis.structure",
     "degree_centralization": "ona.analysis.structure",
+    "centralization": "ona.analysis.structure",
     "core_periphery": "ona.analysis.structure",
     "team_table": "ona.analysis.teams",
     "change_tables": "ona.analysis.change",

@@ -32,6 +32,7 @@ from ona._validation import Interval, Options, validate_params
 from ona.analysis.silos import _compact, _is_weight
 
 __all__ = [
+    "centralization",
     "core_periphery",
     "degree_centralization",
     "density",
@@ -177,6 +178,52 @@ def degree_centralization(G: Any, *, mode: str = "all") -> float:
         k = np.asarray(b.sum(axis=0 if mode == "in" else 1)).ravel()
         top = (n - 1) ** 2
     return float((k.max() - k).sum()) / top
+
+
+@validate_params(
+    {
+        "measure": [Options({"degree", "betweenness", "closeness", "eigenvector"})],
+        "weight": [_is_weight],
+    }
+)
+def centralization(G: Any, *, measure: str = "degree", weight: str | None = None) -> float:
+    """Freeman centralisation of a centrality measure: sum of (max - each) over the star's.
+
+    ``C = sum_i (c_max - c_i) / T``, T the largest value the sum can take on a graph of n
+    people (a star), as igraph's ``centr_*`` functions compute it (Freeman 1979):
+
+    * ``"degree"``: :func:`degree_centralization` (distinct contacts), T = (n-1)(n-2);
+    * ``"betweenness"``: raw betweenness over unordered pairs, T = (n-1)^2 (n-2) / 2;
+    * ``"closeness"``: (n-1) / sum of distances, T = (n-1)(n-2) / (2n-3);
+    * ``"eigenvector"``: unit-length eigenvector, T = (n-2) / sqrt(2) (igraph's
+      ``scale=FALSE``; a bound no graph reaches, a star gives ((n-1) - sqrt(n-1)) / (n-2)).
+
+    Path and eigenvector measures come from :func:`ona.centrality` (exact betweenness; tie
+    lengths 1/w when ``weight`` is given). They use the undirected star's maximum: read a
+    directed graph's value as descriptive only.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> round(centralization(nx.star_graph(6), measure="betweenness"), 6)
+    1.0
+    """
+    if measure == "degree":
+        return degree_centralization(G)
+    from ona.analysis.centrality import centrality
+
+    table = centrality(G, weight=weight, measures=measure, betweenness="exact", normalized=True)
+    x = table[measure].to_numpy(dtype=np.float64)
+    n = len(x)
+    if n < 3:
+        return float("nan")
+    spread = float((x.max() - x).sum())
+    if measure == "betweenness":
+        # normalised = raw / ((n-1)(n-2)/2), so raw spread / ((n-1)^2 (n-2)/2) = spread / (n-1)
+        return spread / (n - 1)
+    if measure == "closeness":
+        return spread / ((n - 1) * (n - 2) / (2 * n - 3))
+    return spread / ((n - 2) / np.sqrt(2))
 
 
 @validate_params({"paths": [bool]})

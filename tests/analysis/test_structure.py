@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ona.analysis.structure import (
+    centralization,
     core_periphery,
     degree_centralization,
     density,
@@ -46,6 +47,13 @@ def test_anabaptist_topography_oracle(anabaptist, oracles):
     ]:
         assert s[ours] == pytest.approx(exp[theirs], abs=tol), ours
     assert transitivity(anabaptist) == pytest.approx(exp["transitivity_global"], abs=tol)
+    for measure in ("degree", "betweenness", "closeness", "eigenvector"):
+        key = "eigenvector_centralization_unscaled" if measure == "eigenvector" else (
+            f"{measure}_centralization"
+        )
+        assert centralization(anabaptist, measure=measure) == pytest.approx(
+            exp[key], abs=tol
+        ), measure
 
 
 def _dyad_census(D):
@@ -94,6 +102,15 @@ def test_degree_centralization_stars():
     # in-degrees: the centre 0, the six others 1, so sum(k_max - k_i) = 1, over (n-1)^2 = 36
     assert degree_centralization(out_star, mode="in") == pytest.approx(1 / 36)
     assert degree_centralization(out_star) == 1.0  # contacts in either direction: a star
+    # centralisations are 1 on a star and 0 on a cycle (everyone alike)...
+    for measure in ("degree", "betweenness", "closeness", "eigenvector"):
+        assert centralization(nx.cycle_graph(7), measure=measure) == pytest.approx(0.0, abs=1e-9)
+        if measure != "eigenvector":
+            assert centralization(star, measure=measure) == pytest.approx(1.0), measure
+    # ...except igraph's unscaled eigenvector bound (n-2)/sqrt(2), which no graph reaches: the
+    # star's unit eigenvector is 1/sqrt(2) at the centre and 1/sqrt(2(n-1)) at each leaf, so
+    # its spread over the bound is ((n-1) - sqrt(n-1)) / (n-2)
+    assert centralization(star, measure="eigenvector") == pytest.approx((6 - np.sqrt(6)) / 5)
 
 
 # --------------------------------------------------------------------------- core-periphery
