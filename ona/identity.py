@@ -35,10 +35,12 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ona._validation import Options, validate_params
-from ona.tables import validate_interactions, validate_people
+from ona.exceptions import TableError
+from ona.tables import validate_people
 
 __all__ = [
     "STATUSES",
@@ -560,7 +562,9 @@ def resolve_identities(
     >>> res.report.counts.loc["total"].to_dict()
     {'matched': 4, 'external': 1, 'unmatched_internal': 1, 'unmatched': 0, 'ambiguous': 0, 'total': 6}
     """
-    interactions = validate_interactions(interactions)
+    missing = [c for c in ("source", "target", by) if c not in interactions.columns]
+    if missing:
+        raise TableError("Interactions", [f"required column(s) missing: {', '.join(missing)}"])
     people = aliases.people
     if internal_domains is None:
         internal = set()
@@ -574,17 +578,27 @@ def resolve_identities(
             internal_domains = [internal_domains]
         internal = {d.strip().lower().lstrip("@") for d in internal_domains}
 
-    # Which sources each raw handle appeared in.
-    group = interactions[by].astype("string").fillna("(unknown)")
-    seen = pd.concat(
+    # Work on the distinct handles only (tens of thousands, for millions of interactions).
+    n = len(interactions)
+    ends = np.concatenate(
         [
-            pd.DataFrame({"handle": interactions["source"], "src": group}),
-            pd.DataFrame({"handle": interactions["target"], "src": group}),
+            interactions["source"].to_numpy(dtype=object),
+            interactions["target"].to_numpy(dtype=object),
         ]
-    ).drop_duplicates()
+    )
+    if pd.isna(ends).any():
+        raise TableError("Interactions", ["columns 'source'/'target' have missing values"])
+    codes, uniques = pd.factorize(ends)
+    handles = list(uniques)
+    group_codes, group_index = pd.factorize(interactions[by].astype("string").fillna("(unknown)"))
+    groups, k = list(group_index), max(len(group_index), 1)
+    pairs = pd.unique(codes.astype(np.int64) * k + np.tile(group_codes, 2))
+    sources_of: dict[int, list[str]] = defaultdict(list)
+    for h, g in zip(*divmod(pairs, k), strict=True):
+        sources_of[int(h)].append(groups[g])
 
     records = []
-    for handle in seen["handle"].unique():
+    for handle in handles:
         key, rules = aliases.key(handle)
         persons, via = aliases.persons_of(key)
         if len(persons) == 1:
@@ -592,7 +606,7 @@ def resolve_identities(
         else:
             identity = key if is_email(key) else handle
             if len(persons) > 1:
-                status, via = "ambiguous", via
+                status = "ambiguous"
             elif is_email(key):
                 internal_looking = _internal(key.rpartition("@")[2], internal)
                 status = "unmatched_internal" if internal_looking else "external"
@@ -602,8 +616,9 @@ def resolve_identities(
     ids = pd.DataFrame(
         records, columns=["handle", "key", "identity", "status", "rules", "via"]
     ).astype("string")
-    sources = seen.groupby("handle", sort=False)["src"].agg(lambda s: ";".join(sorted(s)))
-    ids["sources"] = ids["handle"].map(sources).astype("string")
+    ids["sources"] = pd.array(
+        [";".join(sorted(sources_of[i])) for i in range(len(handles))], dtype="string"
+    )
 
     counts, external_domains = _summarise(ids, by)
 
@@ -614,13 +629,14 @@ def resolve_identities(
         dtype="string",
     )
 
-    mapping = dict(zip(ids["handle"], ids["identity"], strict=True))
-    out = interactions.assign(
-        source=interactions["source"].map(mapping).astype("string"),
-        target=interactions["target"].map(mapping).astype("string"),
-    )
-    self_loop = (out["source"] == out["target"]).to_numpy(dtype=bool)
-    out = out[~self_loop].reset_index(drop=True)
+    # Resolve by handle code; an interaction between two handles of one person is dropped.
+    identity_codes, identities = pd.factorize(ids["identity"].to_numpy(dtype=object))
+    new_codes = identity_codes[codes]
+    self_loop = new_codes[:n] == new_codes[n:]
+    keep = ~self_loop
+    out = interactions[keep].reset_index(drop=True)
+    out["source"] = pd.array(identities[new_codes[:n][keep]], dtype="string")
+    out["target"] = pd.array(identities[new_codes[n:][keep]], dtype="string")
 
     report = MatchReport(
         identities=ids.drop(columns="key"),
