@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import enum
 import json
+import os
 import sys
 import tempfile
 import time
@@ -81,6 +82,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         key=key,
         keep_domain=args.keep_domain,
+        jobs=max(1, args.jobs),
         progress=_Progress(not args.quiet),
     )
     if args.json:
@@ -151,7 +153,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     exports = [sample.paths[name] for name in ("roster", "mbox", "slack", "git", "outcomes")]
     if not args.quiet:
         _err(f"importing the sample organisation's exports from {exports[0].parent}")
-    report = ws.import_paths(exports, key=key, progress=_Progress(not args.quiet))
+    report = ws.import_paths(exports, key=key, jobs=os.cpu_count() or 1,
+                             progress=_Progress(not args.quiet))
     if not args.quiet:
         _err(report.summary())
         if key is None:
@@ -203,6 +206,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="auto", help="reader name (see `ona formats`); default auto")
     p.add_argument("--on-bad-lines", choices=["error", "warn", "skip"], default="warn")
     p.add_argument("--dry-run", "-n", action="store_true", help="read and count, write nothing")
+    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="exports read at once in worker processes (default: one per core)")
     p.add_argument("--key-file", metavar="FILE", help="pseudonymisation key (else ONA_PSEUDONYM_KEY)")
     p.add_argument("--no-pseudonymise", action="store_true", help="keep raw identities")
     p.add_argument("--keep-domain", action="store_true",

@@ -24,10 +24,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +40,10 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from ona._validation import check_param, validate_params
+from ona._validation import Interval, check_param, validate_params
 from ona.exceptions import BadInputError, WorkspaceError
 from ona.importers import FORMATS, TABLE_FORMATS, detect_format, reader_class, table_reader
-from ona.importers._base import FileReport, ImportReport
+from ona.importers._base import BadLinesWarning, FileReport, ImportReport, Reader
 from ona.importers._io import file_sha256
 from ona.tables import (
     INTERACTION_COLUMNS,
@@ -215,6 +219,7 @@ class Workspace:
         key: bytes | None = None,
         keep_domain: bool = False,
         resolve: bool = True,
+        jobs: int = 1,
         progress: Progress | None = None,
     ) -> ImportReport:
         """Import exports, rosters and outcomes tables into the workspace, atomically.
@@ -242,6 +247,9 @@ class Workspace:
             (:func:`ona.identity.resolve_identities`) when a roster is known: one imported in the
             same call, or stored un-pseudonymised in the workspace. With a key, import the roster
             together with the exports so that every person gets one pseudonym.
+        jobs : int, default 1
+            Read this many exports at once in worker processes (e.g. ``os.cpu_count()``). The
+            result, the accounting and the stored workspace are the same as with one.
         progress : callable, optional
             Called as ``progress(label, done, total)`` after each input.
 
@@ -252,16 +260,29 @@ class Workspace:
         """
         allowed = {"auto", *FORMATS, *TABLE_FORMATS}
         check_param("import_paths", "format", format, [lambda f: f in allowed])
+        check_param("import_paths", "jobs", jobs, [Interval(int, 1)])
         inputs, report = _plan(paths, format)
         # Rosters first: identity resolution of the interactions needs them.
         inputs.sort(key=lambda item: item[1] not in TABLE_FORMATS)
         self._check_mode(key, writing=bool(inputs) and not dry_run)
         stage = _Stage(self, key=key, keep_domain=keep_domain, resolve=resolve)
+        tables = [(p, f) for p, f in inputs if f in TABLE_FORMATS]
+        exports = [(p, f) for p, f in inputs if f not in TABLE_FORMATS]
+        done = 0
+
+        def tick(path: Path) -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(str(path), done, len(inputs))
+
         try:
-            for done, (path, fmt) in enumerate(inputs, start=1):
-                stage.add(path, fmt, on_bad_lines=on_bad_lines, report=report)
-                if progress:
-                    progress(str(path), done, len(inputs))
+            for path, fmt in tables:
+                stage.add_table(path, fmt, on_bad_lines=on_bad_lines, report=report)
+                tick(path)
+            for path, source in _read_exports(exports, on_bad_lines, jobs, stage.dir):
+                stage.add(path, source, report=report)
+                tick(path)
             if not dry_run:
                 stage.commit()
         finally:
@@ -325,6 +346,94 @@ def _plan(paths: Iterable[str | os.PathLike], format: str) -> tuple[list[tuple[P
     return inputs, report
 
 
+class _Input:
+    """One export as the stage consumes it: its frames, then what the reader learnt."""
+
+    def __init__(self, reader: Reader):
+        self.reader = reader
+        self.format = reader.format
+        self.report = reader.report
+        self.rejects = reader.rejects
+        self.record_ids = reader.record_ids
+
+    def frames(self) -> Iterable[pd.DataFrame]:
+        return self.reader.iter_frames()
+
+    def people(self) -> pd.DataFrame:
+        return self.reader.people()
+
+    def affiliations(self) -> pd.DataFrame:
+        return self.reader.affiliations()
+
+    def extras(self) -> dict[str, pd.DataFrame]:
+        return self.reader.extras()
+
+
+@dataclass
+class _SpilledInput:
+    """An export read in a worker process: its frames spilled to Parquet files in the staging
+    folder (passing them back through a pipe would copy them twice)."""
+
+    format: str
+    report: FileReport
+    rejects: list[tuple[str, str, str]]
+    record_ids: list[str]
+    files: list[Path]
+    _people: pd.DataFrame
+    _affiliations: pd.DataFrame
+    _extras: dict[str, pd.DataFrame]
+
+    def frames(self) -> Iterable[pd.DataFrame]:
+        for f in self.files:
+            frame = pd.read_parquet(f)
+            f.unlink()
+            yield frame
+
+    def people(self) -> pd.DataFrame:
+        return self._people
+
+    def affiliations(self) -> pd.DataFrame:
+        return self._affiliations
+
+    def extras(self) -> dict[str, pd.DataFrame]:
+        return self._extras
+
+
+def _read_spilled(path: Path, fmt: str, on_bad_lines: str, spill: Path) -> _SpilledInput:
+    """Run in a worker process: read one export completely, spilling its frames."""
+    reader = reader_class(fmt)(path, on_bad_lines=on_bad_lines)
+    files = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BadLinesWarning)  # the report carries the counts
+        for n, frame in enumerate(reader.iter_frames()):
+            if len(frame):
+                files.append(spill / f"{uuid.uuid4().hex}-{n}.parquet")
+                frame.to_parquet(files[-1], index=False)
+    return _SpilledInput(reader.format, reader.report, reader.rejects, reader.record_ids, files,
+                         reader.people(), reader.affiliations(), reader.extras())
+
+
+def _read_exports(
+    exports: list[tuple[Path, str]], on_bad_lines: str, jobs: int, staging: Path
+) -> Iterator[tuple[Path, _Input | _SpilledInput]]:
+    """Yield each export's input in the given order, read here or by ``jobs`` workers."""
+    if jobs == 1 or len(exports) < 2:
+        for path, fmt in exports:
+            yield path, _Input(reader_class(fmt)(path, on_bad_lines=on_bad_lines))
+        return
+    spill = staging / "spill"
+    spill.mkdir(exist_ok=True)
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding threads
+    with ProcessPoolExecutor(max_workers=min(jobs, len(exports)), mp_context=context) as pool:
+        futures = [pool.submit(_read_spilled, p, f, on_bad_lines, spill) for p, f in exports]
+        try:
+            for (path, _fmt), future in zip(exports, futures, strict=True):
+                yield path, future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
 class _Stage:
     """Everything one import will write, staged in a folder inside the workspace."""
 
@@ -355,36 +464,43 @@ class _Stage:
         except OSError as exc:
             raise WorkspaceError(f"{ws.path}: cannot write ({exc.strerror})") from None
 
-    def add(self, path: Path, fmt: str, *, on_bad_lines: str, report: ImportReport) -> None:
+    def add_table(self, path: Path, fmt: str, *, on_bad_lines: str, report: ImportReport) -> None:
+        """A roster or outcomes table."""
+        result = table_reader(fmt)(path, on_bad_lines=on_bad_lines)
+        if fmt == "roster" and len(result.people):
+            self.roster = pd.concat([self.roster, result.people], ignore_index=True)
+            self.roster = self.roster.drop_duplicates(["person_id", "valid_from"], keep="last")
+            result.people["status"] = "roster"
+        self._take_tables(result.people, result.affiliations, result.extras)
+        self._log(path, result.report.files[0], result.report.rejects, report, None)
+
+    def add(self, path: Path, source: _Input, *, report: ImportReport) -> None:
+        """An export, read here (streamed) or in a worker process (spilled to files)."""
         identity: dict[str, Any] | None = None
-        if fmt in TABLE_FORMATS:
-            result = table_reader(fmt)(path, on_bad_lines=on_bad_lines)
-            if fmt == "roster" and len(result.people):
-                self.roster = pd.concat([self.roster, result.people], ignore_index=True)
-                self.roster = self.roster.drop_duplicates(["person_id", "valid_from"], keep="last")
-                result.people["status"] = "roster"
-            self._take_tables(result.people, result.affiliations, result.extras)
-            file_report = result.report.files[0]
-            rejects = result.report.rejects
+        processed: set[str] = set()
+        if self.resolve and len(self.roster):
+            # The reader's own directory (e.g. Slack users with e-mails) is complete only
+            # once its input is read, so this file's events are resolved after reading.
+            frames = [f for f in source.frames() if len(f)]
+            resolved, people, identity = self._resolve(frames, source.people(), source.report)
+            for frame in resolved:
+                self._take_interactions(frame, source.report, processed)
         else:
-            reader = reader_class(fmt)(path, on_bad_lines=on_bad_lines)
-            people = None
-            processed: set[str] = set()
-            if self.resolve and len(self.roster):
-                # The reader's own directory (e.g. Slack users with e-mails) is complete only
-                # once its input is read, so this file's events are resolved after reading.
-                frames = [f for f in reader.iter_frames() if len(f)]
-                resolved, people, identity = self._resolve(frames, reader.people(), reader.report)
-                for frame in resolved:
-                    self._take_interactions(frame, reader.report, processed)
-            else:
-                for frame in reader.iter_frames():
-                    self._take_interactions(frame, reader.report, processed)
-                people = reader.people()
-            self._take_records_without_events(reader, processed)
-            self._take_tables(people, reader.affiliations(), reader.extras())
-            file_report = reader.report
-            rejects = reader.rejects
+            for frame in source.frames():
+                self._take_interactions(frame, source.report, processed)
+            people = source.people()
+        self._take_records_without_events(source, processed)
+        self._take_tables(people, source.affiliations(), source.extras())
+        self._log(path, source.report, source.rejects, report, identity)
+
+    def _log(
+        self,
+        path: Path,
+        file_report: FileReport,
+        rejects: list[tuple[str, str, str]],
+        report: ImportReport,
+        identity: dict[str, Any] | None,
+    ) -> None:
         report.rejects.extend(rejects)
         self.rejects.extend(rejects)
         file_report.sha256 = file_sha256(path)
@@ -441,7 +557,7 @@ class _Stage:
             self.known[fmt] = ids
         return self.known[fmt]
 
-    def _take_records_without_events(self, reader: Any, processed: set[str]) -> None:
+    def _take_records_without_events(self, reader: _Input | _SpilledInput, processed: set[str]) -> None:
         """Records that carried no interaction are duplicates too if already stored."""
         known = self._known(reader.format)
         new = self.new_records.setdefault(reader.format, [])

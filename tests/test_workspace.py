@@ -228,3 +228,20 @@ def test_pseudonymised_workspace_holds_no_raw_identity_and_refuses_mixing(toy):
     assert again.files[1].duplicates == 1 and again.total()["events"] == 0
     pd.testing.assert_frame_equal(stored, ws.interactions())
     assert len(ws.people()) == 4  # three roster people and one external identity, not repeated
+
+
+@pytest.mark.slow
+def test_parallel_import_equals_sequential(tmp_path):
+    from ona.datasets import load_sample
+
+    paths = load_sample().paths
+    exports = [paths["roster"], paths["mbox"], paths["slack"], paths["git"]]
+    one = open_workspace(tmp_path / "one", create=True)
+    two = open_workspace(tmp_path / "two", create=True)
+    r1 = one.import_paths(exports, jobs=1)
+    r2 = two.import_paths(exports, jobs=2)
+    assert [f.to_dict() for f in r1.files] == [f.to_dict() for f in r2.files]
+    assert r1.rejects == r2.rejects and r2.balanced()
+    pd.testing.assert_frame_equal(one.interactions(), two.interactions())
+    pd.testing.assert_frame_equal(one.people(), two.people())
+    assert not list((tmp_path / "two").glob(".staging-*"))
