@@ -67,8 +67,10 @@ class DiscordReader(ChatReader):
     def detect(cls, path: Path) -> bool:
         path = Path(path)
         if path.is_dir():
-            files = sorted(path.rglob("*.json"))[:3]
-            return bool(files) and all(_is_export(f) for f in files)
+            # Claimed whole only if every file at its top level is an export (media and thread
+            # subfolders are fine): a delivery folder with other exports beside is walked.
+            top = [f for f in path.iterdir() if f.is_file() and not f.name.startswith(".")]
+            return bool(top) and all(f.suffix.lower() == ".json" and _is_export(f) for f in top)
         return path.suffix.lower() == ".json" and _is_export(path)
 
     def _files(self) -> list[Path]:

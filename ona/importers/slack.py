@@ -129,9 +129,9 @@ class SlackReader(ChatReader):
     def detect(cls, path: Path) -> bool:
         path = Path(path)
         if path.is_dir():
-            return any((path / f).is_file() for f in ("users.json", "channels.json")) or any(
-                (sub / "channels.json").is_file() for sub in path.iterdir() if sub.is_dir()
-            )
+            # The export's own top level only: a delivery folder holding a Slack export among
+            # other exports must be walked, not claimed whole.
+            return any((path / f).is_file() for f in ("users.json", "channels.json"))
         suffix = path.suffix.lower()
         if suffix == ".zip":
             import zipfile

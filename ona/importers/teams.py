@@ -73,8 +73,9 @@ class TeamsReader(ChatReader):
     def detect(cls, path: Path) -> bool:
         path = Path(path)
         if path.is_dir():
-            files = sorted(path.glob("*.json"))
-            return bool(files) and cls.detect(files[0])
+            # Claimed whole only if every file in it is a Graph page (see DiscordReader.detect).
+            top = [f for f in path.iterdir() if f.is_file() and not f.name.startswith(".")]
+            return bool(top) and all(f.suffix.lower() == ".json" and cls.detect(f) for f in top)
         if path.suffix.lower() != ".json":
             return False
         head = _head(path)

@@ -203,3 +203,20 @@ def test_every_chat_and_viva_fixture_is_read_or_knowingly_left(shared):
         assert result.report.balanced(), path.name
         imported += 1
     assert imported >= 25
+
+
+def test_a_delivery_folder_is_walked_not_claimed_whole(shared, tmp_path):
+    """A folder holding several exports is not mistaken for one of them."""
+    import shutil
+
+    chat = shared / "fixtures" / "chat"
+    shutil.copytree(chat / "slack_export" / "slackdump_source_export_2025_scrambled", tmp_path / "slack")
+    (tmp_path / "discord").mkdir()
+    shutil.copy(chat / "discord" / "dcef_example_guild_general.json", tmp_path / "discord")
+    (tmp_path / "teams").mkdir()
+    shutil.copy(chat / "teams" / "msgraph_docs_channel_list_messages_ex1_mention.json", tmp_path / "teams")
+    (tmp_path / "notes.txt").write_text("delivery notes")
+    assert [r for r in READERS if r.detect(tmp_path)] == []
+    assert [r for r in READERS if r.detect(tmp_path / "slack")] == [SlackReader]
+    assert [r for r in READERS if r.detect(tmp_path / "discord")] == [DiscordReader]
+    assert [r for r in READERS if r.detect(tmp_path / "teams")] == [TeamsReader]

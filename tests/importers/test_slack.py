@@ -251,6 +251,13 @@ def test_enterprise_grid_layout(tmp_path):
     result = read_slack_export(org)
     assert _edges(result) == [("U1", "U2"), ("U2", "U1")]
     assert set(result.interactions["container"]) == {"D1", "eng"}
+    # A channel shared between two workspaces is exported under both: its messages count once.
+    _write_export(org / "ws-b", {"eng/2026-01-05.json": [
+        _msg("U2", "1767600000.000500", text="<@U1>")]}, channels=[{"id": "C9", "name": "eng",
+                                                                     "members": ["U1", "U2"]}])
+    shared_channel = read_slack_export(org)
+    assert _edges(shared_channel) == _edges(result)
+    assert shared_channel.report.files[0].duplicates == 1
 
 
 def test_thread_mode_all_and_projection(tmp_path):
