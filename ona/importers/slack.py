@@ -236,7 +236,9 @@ class SlackReader(ChatReader):
             data = [data]
         elif not isinstance(data, list):
             raise BadInputError(str(self.path), None, "not Slack messages (a list, a message or a history payload)")
-        conv = _Conversation(self.path.stem, self.path.stem)
+        # A channel-day file (``general/2026-01-05.json``) belongs to its folder's channel.
+        name = self.path.parent.name if _DAY_FILE.match(self.path.name) else self.path.stem
+        conv = _Conversation(name, name)
         yield from self._messages(data, "", conv)
 
     def _day_file(self, raw: bytes, name: str, conv: _Conversation) -> Iterator[Record | Rejected]:

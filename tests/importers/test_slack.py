@@ -117,6 +117,8 @@ def test_single_files_thread_bot_and_api_history(shared):
     assert thread.report.files[0].rejected["self-interaction only"] == 1  # UHSD97ZA5 answers itself
     bot = read_slack_export(base / "slack_export" / "slackdump_bot_message.json")
     assert bot.report.files[0].rejected == {"bot": 1} and bot.interactions.empty
+    day = base / "slack_export" / "slackdump_source_export_2025_scrambled" / "B75B4C7" / "2025-01-11.json"
+    assert set(read_slack_export(day).interactions["container"]) == {"B75B4C7"}
     history = read_slack_export(base / "slack_api" / "perceval_slack_history.json")
     messages = json.loads((base / "slack_api" / "perceval_slack_history.json").read_text())["messages"]
     assert history.report.files[0].read == len(messages) and history.report.balanced()
