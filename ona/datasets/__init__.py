@@ -71,7 +71,7 @@ _first_of_month.description = "a datetime.date on the first day of a month"  # t
 
 @validate_params(
     {
-        "n_people": [Interval(int, 30, 20_000)],
+        "n_people": [Interval(int, 30, 5_000)],
         "n_teams": [Interval(int, 2, 2_000)],
         "n_departments": [Interval(int, 2, 200)],
         "months": [Interval(int, 2, 120)],
@@ -100,7 +100,8 @@ def simulate_organisation(
     ----------
     n_people, n_teams, n_departments : int
         Size. Teams have at least 5 people (``n_people >= 5 * n_teams``) and each department at
-        least one team.
+        least one team. The process keeps two dense ``n_people x n_people`` matrices, so memory
+        grows with the square of the size (about 0.4 GB for 2,000 people); at most 5,000.
     months : int
         Length of the period, starting on ``start`` (the first day of a month).
     intervention_month : int, optional

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ona.datasets._org import Org, ascii_fold, unique_ids
-from ona.datasets._process import Clock, sample_targets
+from ona.datasets._process import Clock, Propensities, sample_targets
 from ona.tables import make_event_id
 
 __all__ = ["Chat", "chat_interactions", "simulate_chat", "slug"]
@@ -113,7 +113,7 @@ def _ids(rng: np.random.Generator, n: int, prefix: str) -> list[str]:
 
 
 def simulate_chat(
-    rng: np.random.Generator, org: Org, w: list[np.ndarray], clock: Clock, rate: float, intervention_month: int
+    rng: np.random.Generator, org: Org, w: Propensities, clock: Clock, rate: float, intervention_month: int
 ) -> Chat:
     """Draw the workspace's messages month by month."""
     chat = Chat(rng, org, intervention_month, clock)

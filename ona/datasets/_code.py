@@ -26,7 +26,7 @@ import numpy as np
 
 from ona.datasets._chat import slug
 from ona.datasets._org import Org
-from ona.datasets._process import Clock, sample_targets
+from ona.datasets._process import Clock, Propensities, sample_targets
 from ona.tables import make_event_id
 
 __all__ = ["BOT", "REPO", "code_interactions", "simulate_code", "tz_text"]
@@ -119,7 +119,7 @@ class Repo:
         return sha
 
 
-def simulate_code(rng: np.random.Generator, org: Org, w: list[np.ndarray], clock: Clock, rate: float) -> Repo:
+def simulate_code(rng: np.random.Generator, org: Org, w: Propensities, clock: Clock, rate: float) -> Repo:
     """Draw the monorepo's history month by month (dept 0 is the engineering department)."""
     repo = Repo()
     eng_teams = np.flatnonzero(org.team_dept == 0)

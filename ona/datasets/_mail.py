@@ -16,7 +16,7 @@ import numpy as np
 
 from ona.datasets._names import ORG_DOMAIN
 from ona.datasets._org import Org
-from ona.datasets._process import Clock, month_of, sample_targets
+from ona.datasets._process import Clock, Propensities, month_of, sample_targets
 from ona.tables import make_event_id
 
 __all__ = ["mail_interactions", "simulate_mail"]
@@ -36,7 +36,7 @@ def _mid(rng: np.random.Generator, epoch: int) -> str:
 
 
 def simulate_mail(
-    rng: np.random.Generator, org: Org, w: list[np.ndarray], clock: Clock, rate: float
+    rng: np.random.Generator, org: Org, w: Propensities, clock: Clock, rate: float
 ) -> list[dict[str, Any]]:
     """Every message of the mail journal, in time order (dicts used by the mbox writer)."""
     msgs: list[dict[str, Any]] = []

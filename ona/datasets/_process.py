@@ -28,7 +28,7 @@ import numpy as np
 
 from ona.datasets._org import Org
 
-__all__ = ["DEFAULT_EFFECTS", "Clock", "month_of", "propensities", "sample_targets"]
+__all__ = ["DEFAULT_EFFECTS", "Clock", "Propensities", "month_of", "sample_targets"]
 
 DEFAULT_EFFECTS: dict[str, float] = {
     "team": 1.0,
@@ -49,21 +49,38 @@ DEFAULT_EFFECTS: dict[str, float] = {
 }
 
 
-def propensities(
-    rng: np.random.Generator, org: Org, effects: dict[str, float], intervention_month: int
-) -> tuple[list[np.ndarray], np.ndarray]:
-    """One propensity matrix per month, and the department-pair affinity used."""
-    n, k = org.n, len(org.departments)
-    aff = np.exp(rng.normal(0, effects["department_affinity_sigma"], (k, k)))
-    aff = np.sqrt(aff * aff.T)
-    np.fill_diagonal(aff, 1.0)
-    a, b = org.silo
-    aff[a, b] = aff[b, a] = effects["silo"]
-    noise = rng.lognormal(0, effects["pair_noise"], (n, n))
-    noise = np.sqrt(noise * noise.T)
-    is_broker = np.isin(np.arange(n), org.brokers)
-    out = []
-    for m in range(org.n_months):
+class Propensities:
+    """The monthly propensity matrices, computed on demand (one month kept at a time).
+
+    ``w[m]`` is the ``n x n`` matrix of month ``m``; ``affinity`` the department-pair affinity.
+    Only the last month asked for is kept, so memory stays at two ``n x n`` arrays (the month's
+    matrix and the fixed pair affinity) whatever the length of the period.
+    """
+
+    def __init__(self, rng: np.random.Generator, org: Org, effects: dict[str, float], intervention_month: int):
+        self.org, self.effects, self.iv = org, effects, intervention_month
+        n, k = org.n, len(org.departments)
+        aff = np.exp(rng.normal(0, effects["department_affinity_sigma"], (k, k)))
+        aff = np.sqrt(aff * aff.T)
+        np.fill_diagonal(aff, 1.0)
+        a, b = org.silo
+        aff[a, b] = aff[b, a] = effects["silo"]
+        self.affinity = aff
+        noise = rng.lognormal(0, effects["pair_noise"], (n, n))
+        self.noise = np.sqrt(noise * noise.T)
+        self.is_broker = np.isin(np.arange(n), org.brokers)
+        self._cached: tuple[int, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return self.org.n_months
+
+    def __getitem__(self, m: int) -> np.ndarray:
+        if self._cached is None or self._cached[0] != m:
+            self._cached = (m, self._month(m))
+        return self._cached[1]
+
+    def _month(self, m: int) -> np.ndarray:
+        org, effects, aff, is_broker = self.org, self.effects, self.affinity, self.is_broker
         team = org.team_month[m]
         active = team >= 0
         tt = np.where(active, team, 0)
@@ -81,16 +98,15 @@ def propensities(
         w[is_broker] *= np.where(cross[is_broker], effects["broker"], 1.0)
         w[:, is_broker] *= np.where(cross[:, is_broker], effects["broker"], 1.0)
         w[:, org.overloaded] *= effects["overload"]
-        if m >= intervention_month:
+        if m >= self.iv:
             cop = active & np.isin(tt, org.cop_teams)
             block = np.ix_(cop, cop)
             w[block] *= np.where(cross[block], effects["community_of_practice"], 1.0)
-        w *= noise
+        w *= self.noise
         w[~active] = 0.0
         w[:, ~active] = 0.0
         np.fill_diagonal(w, 0.0)
-        out.append(w)
-    return out, aff
+        return w
 
 
 @dataclass

@@ -23,7 +23,7 @@ from ona.datasets._chat import COP_CHANNEL, Chat, chat_interactions, simulate_ch
 from ona.datasets._code import Repo, code_interactions, simulate_code
 from ona.datasets._mail import mail_interactions, simulate_mail
 from ona.datasets._org import Org, build_org
-from ona.datasets._process import DEFAULT_EFFECTS, Clock, propensities
+from ona.datasets._process import DEFAULT_EFFECTS, Clock, Propensities
 from ona.tables import validate_interactions, validate_outcomes, validate_people
 
 __all__ = ["EXPORT_FILES", "SimulatedOrganisation", "Truth", "simulate_organisation"]
@@ -154,7 +154,8 @@ def simulate_organisation(
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     org = build_org(rngs[0], n_people, n_teams, n_departments, start, months)
     iv = intervention_month - 1
-    w, aff = propensities(rngs[1], org, eff, iv)
+    w = Propensities(rngs[1], org, eff, iv)
+    aff = w.affinity
     clock = Clock(org)
     mail = simulate_mail(rngs[2], org, w, clock, 0.9 * volume)
     chat = simulate_chat(rngs[3], org, w, clock, 2.6 * volume, iv)
