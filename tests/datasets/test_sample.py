@@ -212,6 +212,17 @@ def test_intervention_raises_cross_department_share(sample, located):
     assert sample.truth.intervention_start == pd.Timestamp("2025-07-01", tz="UTC")
 
 
+def test_intervention_teams_deliver_more_afterwards(sample):
+    # the chain planted: community of practice -> more cross-team ties -> higher delivery
+    o = sample.outcomes
+    treated = o["unit"].isin(sample.truth.intervention_teams)
+    start = sample.truth.intervention_start.tz_localize(None)
+    after = pd.PeriodIndex(o["period"].str.replace("-", ""), freq="Q").start_time >= start
+    assert treated.groupby(o["period"]).sum().min() == len(sample.truth.intervention_teams)
+    mean = o.groupby([treated.to_numpy(), after])["delivery"].mean()
+    assert (mean[True, True] - mean[True, False]) - (mean[False, True] - mean[False, False]) > 0
+
+
 def test_outcomes_go_with_cross_team_ties(sample, located):
     x = located[located["source_team"] != located["target_team"]]
     quarter = x["timestamp"].dt.tz_localize(None).dt.to_period("Q").astype(str).str.replace("Q", "-Q")
