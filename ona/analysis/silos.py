@@ -622,7 +622,8 @@ def compare_partitions(a: Mapping | pd.Series, b: Mapping | pd.Series) -> pd.Ser
     Series
         ``nmi``: 2 I(a; b) / (H(a) + H(b)) (arithmetic-mean normalisation, Danon et al. 2005;
         1 when both partitions are a single group); ``ari``: the adjusted Rand index (Hubert
-        and Arabie 1985), 0 for chance agreement, 1 for identical partitions;
+        and Arabie 1985), 0 for chance agreement, 1 for identical partitions (also when it is
+        undefined, both partitions being all singletons);
         ``people``, ``groups_a``, ``groups_b``.
 
     References

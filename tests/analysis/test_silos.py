@@ -318,6 +318,8 @@ def _pair_counting_ari(a, b):
     total = len(pairs)
     expected = same_a.sum() * same_b.sum() / total
     top = (same_a.sum() + same_b.sum()) / 2
+    if top == expected:  # both all singletons: identical, ARI taken as 1 by convention
+        return 1.0
     return (n11 - expected) / (top - expected)
 
 
