@@ -28,9 +28,7 @@ from ona.datasets import (
     EXPORT_FILES,
     SAMPLE_DIR,
     load_sample,
-    make_sample_org,
     simulate_organisation,
-    write_exports,
 )
 from ona.exceptions import InvalidParameterError
 from ona.tables import validate_interactions, validate_outcomes, validate_people
@@ -94,8 +92,15 @@ def _bundle_heads(path: Path) -> str:
 
 @pytest.mark.slow
 @needs_git
-def test_sample_regenerates_byte_identically(tmp_path):
-    paths = write_exports(make_sample_org(), tmp_path)
+def test_sample_regenerates_byte_identically(tmp_path, monkeypatch):
+    # Regenerate the way an installed copy without data/sample does: load_sample() writes the
+    # exports into the user's cache folder.
+    import ona.datasets
+
+    monkeypatch.setattr(ona.datasets, "SAMPLE_DIR", tmp_path / "no-checkout")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    paths = load_sample().paths
+    assert all(p.parent == tmp_path / "cache" / "ona" / "sample" for p in paths.values())
     assert sorted(p.name for p in paths.values()) == sorted(EXPORT_FILES.values())
     for name, path in paths.items():
         committed = SAMPLE_DIR / EXPORT_FILES[name]
