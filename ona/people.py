@@ -107,8 +107,9 @@ def attach_attributes(
     >>> attach_attributes(events, people, columns=["team"])["source_team"].tolist()
     ['Sales', 'Product']
     """
+    given = set(people.columns)  # validation adds every canonical column, empty or not
     people = validate_people(people)
-    cols = [c for c in columns if c in people.columns and c not in ("person_id", *_TIMING)]
+    cols = [c for c in columns if c in given and c not in ("person_id", *_TIMING)]
     right = people[["person_id", *_TIMING, *cols]].copy()
     # merge_asof needs a non-missing key: "since always" becomes the earliest representable time.
     earliest = pd.Timestamp("1677-09-22", tz="UTC")
@@ -136,9 +137,8 @@ def attach_attributes(
             right_by="person_id",
             direction="backward",
         )
-        expired = joined["valid_to"].notna() & (joined["_t"] >= joined["valid_to"])
         joined = joined.set_index("_pos").sort_index()
-        expired.index = joined.index
+        expired = joined["valid_to"].notna() & (joined["_t"] >= joined["valid_to"])
         for c in cols:
             values = joined[c].where(~expired)
             out[f"{side}_{c}"] = values.reindex(range(len(out))).to_numpy()

@@ -284,8 +284,15 @@ class RosterReader(Reader):
         if "manager_id" not in frame.columns or "email" not in frame.columns:
             return frame
         ids = set(frame["person_id"])
-        by_email = dict(zip(frame["email"], frame["person_id"], strict=True))
-        by_email.pop(None, None)
+        owners: dict[str, set[str]] = {}
+        aliases = frame["aliases"] if "aliases" in frame.columns else [None] * len(frame)
+        for pid, email, more in zip(frame["person_id"], frame["email"], aliases, strict=True):
+            addresses = [email, *(more.split(";") if isinstance(more, str) else [])]
+            for address in addresses:
+                if isinstance(address, str) and address:
+                    owners.setdefault(address, set()).add(pid)
+        # An address shared by two people names neither.
+        by_email = {a: next(iter(p)) for a, p in owners.items() if len(p) == 1}
         mgr = frame["manager_id"]
         lowered = mgr.map(lambda m: m.lower() if isinstance(m, str) else m)
         mapped = lowered.map(by_email)

@@ -242,3 +242,21 @@ def test_detect_is_conservative(tmp_path):
 def test_empty_roster(tmp_path):
     result = read_roster(_write(tmp_path, "e.csv", "employee_id,team\n"))
     assert result.people.empty and result.report.total()["read"] == 0
+
+
+def test_manager_given_by_alias_maps_only_when_unambiguous(tmp_path):
+    p = _write(
+        tmp_path,
+        "r.csv",
+        "employee_id,email,aliases,team,manager\n"
+        "E1,ann@corp.example,boss@corp.example;shared@corp.example,T,\n"
+        "E2,bo@corp.example,shared@corp.example,T,BOSS@corp.example\n"
+        "E3,cy@corp.example,,T,shared@corp.example\n"
+        "E4,di@corp.example,,T,E2\n",
+    )
+    result = read_roster(p)
+    managers = result.people.set_index("person_id")["manager_id"]
+    assert managers["E2"] == "E1"  # an alias, case folded
+    assert managers["E3"] == "shared@corp.example"  # two people share it: left as given
+    assert managers["E4"] == "E2"
+    assert result.report.files[0].notes["managers given by e-mail mapped to person ids"] == 1
