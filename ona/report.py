@@ -27,9 +27,10 @@ from matplotlib.figure import Figure
 from ona import plot
 from ona._validation import Interval, validate_params
 from ona.analysis.centrality import centrality
-from ona.analysis.roles import overload
+from ona.analysis.roles import overload, roles
 from ona.analysis.silos import ei_index, group_matrix
 from ona.analysis.structure import density, reciprocity
+from ona.analysis.teams import team_table
 from ona.graph import as_compact, build_graph, windows
 from ona.privacy import MIN_GROUP_SIZE
 from ona.stats import relate
@@ -49,6 +50,16 @@ td:first-child,th:first-child{text-align:left}figure{margin:1em 0}figure img{max
 figcaption{color:#555;font-size:.85em}.note{background:#f7f7f2;border-left:3px solid #bb9;
 padding:.5em .8em;font-size:.9em}
 """
+
+
+# Team metrics in plain words, for the findings.
+_LABELS = {
+    "density": "internal density (share of possible ties inside the team)",
+    "ei": "E-I index (ties leaving the team against ties inside)",
+    "external_range": "external range (1 - the team's constraint)",
+    "degree_centralization": "centralisation (ties concentrated on few members)",
+    "external_per_member": "ties to other teams per member",
+}
 
 
 @dataclass
@@ -271,6 +282,12 @@ def _connect_section(w: _Writer, G: nx.DiGraph, group_col: str | None, min_size:
     plot.role_quadrant(cent, ax=ax)
     w.figure(s, fig, "roles", "Reach (distinct contacts) against brokerage (betweenness); "
              "no person is named.")
+    r = roles(G, group_col)
+    counts = r["role"][r["role"] != ""].value_counts()
+    if len(counts):
+        s.findings.append("Informal roles (Cross and Parker; thresholds are quantiles of this "
+                          "organisation): " + ", ".join(f"{n} {role}s" for role, n in counts.items())
+                          + ".")
     if group_col:
         groups = as_compact(G).node_attrs.get(group_col)
         if groups is not None:
@@ -312,31 +329,6 @@ def _silo_section(w: _Writer, G: nx.DiGraph, group_col: str | None, min_size: in
     w.note(s, f"Privacy: {m.attrs.get('privacy', '')}.")
 
 
-def _team_metrics_nx(G: nx.DiGraph, team_col: str, min_size: int) -> pd.DataFrame:
-    """Per-team size, internal density and E-I computed with networkx.
-
-    Stands in for :func:`ona.team_table` while ``ona.analysis.brokers`` (which it needs for
-    team constraint) is not in the package yet.
-    """
-    cg = as_compact(G)
-    teams = cg.node_attrs[team_col]
-    rows = {}
-    U = G.to_undirected()
-    for team, members in teams.groupby(teams).groups.items():
-        members = list(members)
-        if len(members) < min_size:
-            continue
-        sub = U.subgraph(members)
-        internal = sub.number_of_edges()
-        external = sum(1 for u in members for v in U[u] if teams.get(v) != team)
-        rows[team] = {"size": len(members), "density": nx.density(sub),
-                      "ei": (external - internal) / (external + internal)
-                      if external + internal else np.nan}
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "unit"
-    return out
-
-
 def _outcome_section(w: _Writer, G: nx.DiGraph, team_col: str | None,
                      outcomes: pd.DataFrame | None, min_size: int) -> None:
     s = w.section("Collaboration and performance")
@@ -348,14 +340,22 @@ def _outcome_section(w: _Writer, G: nx.DiGraph, team_col: str | None,
         s.findings.append("The roster has no team column, so team metrics cannot be joined "
                           "to the outcomes.")
         return
-    metrics = _team_metrics_nx(G, team_col, min_size)
+    table = team_table(G, team_col, min_group_size=min_size)
+    metrics = table[["size", "density", "ei", "external_range", "degree_centralization"]].assign(
+        external_per_member=table["external_ties"] / table["size"])
+    metrics.index.name = "unit"
     o = outcomes[outcomes["unit_type"].astype(str) == "team"] if "unit_type" in outcomes else outcomes
-    period = None
+    values = [c for c in o.columns if c not in ("unit", "unit_type", "period")
+              and pd.api.types.is_numeric_dtype(o[c])]
     if "period" in o.columns and o["period"].nunique() > 1:
-        period = str(sorted(o["period"].astype(str).unique())[-1])
-        s.findings.append(f"Outcomes cover several periods; the latest ({period}) is used.")
-    result = relate(metrics.drop(columns="size"), o, period=period, missing="drop",
-                    n_boot=2000, n_perm=2000, seed=0)
+        # The network covers the whole period: compare it with each team's mean outcome.
+        s.findings.append(f"Outcomes cover {o['period'].nunique()} periods "
+                          f"({', '.join(sorted(o['period'].astype(str).unique()))}); each "
+                          "team's mean over them is used.")
+    per_team = o.groupby(o["unit"].astype(str))[values].mean()
+    per_team.index.name = "unit"
+    result = relate(metrics.drop(columns="size"), per_team, missing="drop", n_boot=2000,
+                    n_perm=2000, seed=0)
     unmatched = result.attrs["unmatched"]
     if unmatched["metrics_only"] or unmatched["outcomes_only"]:
         s.findings.append(
@@ -370,10 +370,16 @@ def _outcome_section(w: _Writer, G: nx.DiGraph, team_col: str | None,
         "effect.")
     for _, row in result.sort_values("p_value").head(3).iterrows():
         direction = "higher" if row["estimate"] > 0 else "lower"
-        certain = ("the interval excludes zero" if row["ci_low"] > 0 or row["ci_high"] < 0
-                   else "but the interval includes zero: the data cannot tell")
+        if not (row["ci_low"] > 0 or row["ci_high"] < 0):
+            certain = "but the interval includes zero: the data cannot tell"
+        elif row["p_adjusted"] >= 0.05:
+            certain = (f"the interval excludes zero, but after correcting for the {len(result)} "
+                       "tests made the evidence is weak: treat it as a lead to check")
+        else:
+            certain = "the interval excludes zero and it survives the correction for many tests"
         s.findings.append(
-            f"Teams with higher {row['metric']} tend to have {direction} {row['outcome']} "
+            f"Teams with higher {_LABELS.get(row['metric'], row['metric'])} tend to have "
+            f"{direction} {row['outcome']} "
             f"(Spearman r = {row['estimate']:+.2f}, 95% interval {row['ci_low']:+.2f} to "
             f"{row['ci_high']:+.2f}, adjusted p = {row['p_adjusted']:.3f}); {certain}.")
     cols = ["metric", "outcome", "n", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
@@ -381,9 +387,7 @@ def _outcome_section(w: _Writer, G: nx.DiGraph, team_col: str | None,
     w.table(s, result[cols], "Team metrics against outcomes (Spearman, BCa intervals over "
             "teams, permutation p-values, Holm-adjusted)", index=False)
     best = result.sort_values("p_value").iloc[0]
-    data = metrics.join(o.set_index("unit") if "unit" in o.columns else o, how="inner")
-    if period is not None and "period" in data.columns:
-        data = data[data["period"].astype(str) == period]
+    data = metrics.join(per_team, how="inner")
     fig, ax = _fig(6, 4.5)
     plot.metric_outcome(data, best["metric"], best["outcome"], ax=ax, result=best)
     w.figure(s, fig, "metric_outcome", "Each point is a team; the band is the 95% interval of "
