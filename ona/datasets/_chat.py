@@ -174,17 +174,17 @@ def _system_messages(chat: Chat) -> None:
             t = clock.month_epoch(int(present[0])) + 60
             for ch in range(len(chat.channels)):
                 if chat.channels[ch]["rule"] != "cop" and chat.is_member(ch, i, int(present[0])):
-                    chat.post(ch, t + ch, i, subtype="channel_join")
+                    chat.post(ch, t + ch + rng.random(), i, subtype="channel_join")
     for i, m, _old, _new in org.moves:
         t = clock.month_epoch(m) + 120
         for ch in range(len(chat.channels)):
             if chat.channels[ch]["rule"] in ("team", "dept", "cop") and chat.is_member(ch, i, m) and not (
                     chat.is_member(ch, i, m - 1)):  # fmt: skip
-                chat.post(ch, t + ch, i, subtype="channel_join")
+                chat.post(ch, t + ch + rng.random(), i, subtype="channel_join")
     cop = chat.by_name[COP_CHANNEL]
     created = chat.channels[cop]["created"]
     for k, i in enumerate(np.flatnonzero([chat.is_member(cop, p, chat.iv) for p in range(org.n)])):
-        chat.post(cop, created + 1 + 37 * k, int(i), subtype="channel_join")
+        chat.post(cop, created + 1 + 37 * k + rng.random(), int(i), subtype="channel_join")
     deploys = chat.by_name["deploys"]
     t, build = clock.start_epoch + 3 * 86400 + 14 * 3600, 1000
     while t < clock.end_epoch:
