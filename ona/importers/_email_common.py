@@ -56,7 +56,10 @@ class MailAssembler:
     def __init__(self, reader: Reader, *, mass_threshold: int = MASS_THRESHOLD):
         self.reader = reader
         self.mass_threshold = mass_threshold
-        self.authors: dict[str, str] = {}  # Message-ID -> sender address
+        # hash(Message-ID) -> sender. Ints keep the index small (it is the one structure that
+        # grows with the input); the sender strings are shared through ``_names``.
+        self.authors: dict[int, str] = {}
+        self._names: dict[str, str] = {}
         self._held: list[tuple[str, str, list[dict[str, Any]], str, dict[str, Any]]] = []
 
     def feed(
@@ -113,12 +116,12 @@ class MailAssembler:
         ]
         if h.message_id:
             key = "mid:" + h.message_id
-            self.authors.setdefault(h.message_id, h.sender)
+            self.authors.setdefault(hash(h.message_id), self._names.setdefault(h.sender, h.sender))
         else:
             self.reader.note("no Message-ID: identified by sender, date and recipients")
             key = fingerprint(h.sender, timestamp, list(recipients))
         parent = h.parent_id if h.parent_id != h.message_id else None
-        if parent is not None and parent not in self.authors:
+        if parent is not None and hash(parent) not in self.authors:
             self._held.append((location, key, events, parent, base))
             return
         yield self._record(location, key, events, parent, base)
@@ -133,7 +136,7 @@ class MailAssembler:
         self, location: str, key: str, events: list[dict[str, Any]], parent: str | None,
         base: dict[str, Any],
     ) -> Record | Rejected:  # fmt: skip
-        author = self.authors.get(parent) if parent is not None else None
+        author = self.authors.get(hash(parent)) if parent is not None else None
         if author is not None:
             events = [*events, {**base, "target": author, "kind": "reply", "n_recipients": 1}]
         if not events:

@@ -116,7 +116,8 @@ _WSP = (" ", "\t")
 def _join(parts: list[str]) -> str:
     if len(parts) == 1:
         return parts[0].strip()
-    return "".join(p[:-1] if p.endswith("\r") else p for p in parts).strip()
+    # Unfolding removes the line breaks only (RFC 5322 2.2.3); a CR can only end a line here.
+    return "".join(parts).replace("\r", "").strip()
 
 
 # -- addresses ---------------------------------------------------------------------------------
@@ -144,7 +145,6 @@ def _fast_addresses(value: str) -> list[str] | None:
     return found
 
 
-@lru_cache(maxsize=65536)
 def _addresses_of(value: str) -> tuple[str, ...]:
     if "@" not in value and " at " in value:
         value = _OBFUSCATED.sub(r"\1@\2", value)
@@ -162,6 +162,10 @@ def _addresses_of(value: str) -> tuple[str, ...]:
         if addr and addr not in out:
             out.append(addr)
     return tuple(out)
+
+
+_CACHE_MAX_LEN = 160
+_cached_addresses = lru_cache(maxsize=8192)(_addresses_of)
 
 
 def parse_addresses(values: list[str] | None) -> list[str]:
@@ -184,7 +188,10 @@ def parse_addresses(values: list[str] | None) -> list[str]:
         return []
     out: list[str] = []
     for value in values:
-        for addr in _addresses_of(value):
+        # Short values (one sender, a few recipients) repeat across a mailbox: cache them;
+        # long recipient lists rarely repeat and would only fill memory.
+        found = _cached_addresses(value) if len(value) < _CACHE_MAX_LEN else _addresses_of(value)
+        for addr in found:
             if addr not in out:
                 out.append(addr)
     return out
@@ -454,19 +461,24 @@ def parse_header_block(block: bytes) -> tuple[Headers, str | None]:
         or "x-mailman-version" in h
         or "x-beenthere" in h
     )
-    # The list a message went through: where list mail with no To/Cc was addressed.
-    list_address = (
-        parse_addresses(h.get("x-beenthere"))
-        or parse_addresses([v.replace("mailto:", "") for v in h.get("list-post", [])])
-        or [a for a in parse_addresses(h.get("sender")) if a != sender]
-        or [None]
-    )[0]
+    to, cc, bcc = parse_addresses(h.get("to")), parse_addresses(h.get("cc")), parse_addresses(h.get("bcc"))
+    delivered_to: list[str] = []
+    list_address = None
+    if not (to or cc or bcc):  # only then are the fallback recipients needed
+        delivered_to = parse_addresses(h.get("delivered-to") or h.get("x-original-to"))
+        # The list a message went through: where list mail with no To/Cc was addressed.
+        list_address = (
+            parse_addresses(h.get("x-beenthere"))
+            or parse_addresses([v.replace("mailto:", "") for v in h.get("list-post", [])])
+            or [a for a in parse_addresses(h.get("sender")) if a != sender]
+            or [None]
+        )[0]
     headers = Headers(
         sender=sender,
-        to=parse_addresses(h.get("to")),
-        cc=parse_addresses(h.get("cc")),
-        bcc=parse_addresses(h.get("bcc")),
-        delivered_to=parse_addresses(h.get("delivered-to") or h.get("x-original-to")),
+        to=to,
+        cc=cc,
+        bcc=bcc,
+        delivered_to=delivered_to,
         timestamp=timestamp,
         time_quality=quality,
         message_id=message_id,
