@@ -96,9 +96,12 @@ def mbox_bytes(sim: SimulatedOrganisation) -> bytes:
         headers = []
         if msg["kind"] == "notification":
             headers.append(f"From: Jira <{envelope}>")
+        elif msg["kind"] == "inbound":
+            headers.append(f"From: {formataddr((msg['from_name'], envelope), charset='utf-8')}")
         else:
             headers.append(f"From: {_display(org, s, envelope, k + s)}")
         to = [_display(org, r, a, k + r + 2) for r, a in zip(msg["to"], msg["to_addrs"], strict=False)]
+        to += [formataddr(x, charset="utf-8") for x in msg["external_to"]]
         if msg["kind"] == "list":
             to = [f"All staff <{msg['to_addrs'][0]}>"]
         headers.append(_fold("To", to))

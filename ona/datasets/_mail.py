@@ -3,9 +3,11 @@
 Ground-truth edge rules (one row per person-to-person interaction, person-authored mail only):
 the sender to each person in ``To`` (kind ``to``) and ``Cc`` (kind ``cc``); a reply adds one
 ``reply`` row from the sender to the author of the message it answers (``In-Reply-To``).
-``thread_id`` is the Message-ID of the conversation's first message. Automated mail
-(notifications, out-of-office replies) and mailing-list mail are written to the export but are
-not person-to-person interactions; their counts are in the truth's ``noise``.
+``thread_id`` is the Message-ID of the conversation's first message; ``n_recipients`` counts
+every address in ``To`` and ``Cc``, outside ones included. Automated mail (notifications,
+out-of-office replies), mailing-list mail and mail from and to people outside the organisation
+(customers of the sales and marketing departments) are written to the export but are not
+person-to-person interactions of the organisation; their counts are in the truth's ``noise``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ona.datasets._names import ORG_DOMAIN
-from ona.datasets._org import Org
+from ona.datasets._names import FIRST_NAMES, LAST_NAMES, ORG_DOMAIN
+from ona.datasets._org import Org, ascii_fold
 from ona.datasets._process import Clock, Propensities, month_of, sample_targets
 from ona.tables import make_event_id
 
@@ -29,6 +31,7 @@ SUBJECTS = (
     "Café budget", "Status update", "Release notes", "Training schedule",
 )  # fmt: skip
 REPLY_P = (0.5, 0.35, 0.25, 0.15)
+CUSTOMER_DOMAINS = ("acme.example.com", "globex.example.net", "initech.example.org", "umbrella.example.com")
 
 
 def _mid(rng: np.random.Generator, epoch: int) -> str:
@@ -53,6 +56,7 @@ def simulate_mail(
             "from_addr": extra.pop("from_addr", None) or (addr(sender) if sender is not None else None),
             "to_addrs": extra.pop("to_addrs", None) or [addr(i) for i in to],
             "cc_addrs": [addr(i) for i in cc],
+            "external_to": extra.pop("external_to", []),
             "in_reply_to": parent["message_id"] if parent else None,
             "references": (parent["references"] + [parent["message_id"]]) if parent else [],
             "thread": parent["thread"] if parent else None,
@@ -63,6 +67,15 @@ def simulate_mail(
             msg["thread"] = msg["message_id"]
         msgs.append(msg)
         return msg
+
+    # outside correspondents of the customer-facing departments (by default Sales, Marketing)
+    customers = []
+    for j in range(24):
+        first = FIRST_NAMES[rng.integers(len(FIRST_NAMES))]
+        last = LAST_NAMES[rng.integers(len(LAST_NAMES))]
+        address = f"{ascii_fold(first)}.{ascii_fold(last)}@{CUSTOMER_DOMAINS[j % len(CUSTOMER_DOMAINS)]}"
+        customers.append((f"{first} {last}", address))
+    facing = {d for d, name in enumerate(org.departments) if name in ("Sales", "Marketing")}
 
     end = clock.end_epoch
     for m in range(org.n_months):
@@ -77,7 +90,10 @@ def simulate_mail(
                 continue
             n_to = 1 + int(rng.binomial(len(recips) - 1, 0.5))
             subject = SUBJECTS[rng.integers(len(SUBJECTS))]
-            msg = add("person", t, s, recips[:n_to], recips[n_to:], subject)
+            outside = []
+            if org.team_dept[org.team_month[m, s]] in facing and rng.random() < 0.15:
+                outside = [customers[rng.integers(len(customers))]]
+            msg = add("person", t, s, recips[:n_to], recips[n_to:], subject, external_to=outside)
             for depth, p in enumerate(REPLY_P):
                 if rng.random() >= p:
                     break
@@ -101,6 +117,12 @@ def simulate_mail(
         for t, r in zip(clock.draw(rng, m, notified).tolist(), notified.tolist(), strict=True):
             add("notification", t, None, [r], [], "[JIRA] Issue assigned to you",
                 from_addr=f"jira@{ORG_DOMAIN}")  # fmt: skip
+        staff = active[np.isin(org.team_dept[org.team_month[m, active]], list(facing))]
+        inbound = rng.choice(staff, size=rng.poisson(0.03 * len(staff))) if len(staff) else []
+        for t, r in zip(clock.draw(rng, m, np.asarray(inbound, dtype=int)).tolist(), list(inbound), strict=True):
+            name, address = customers[rng.integers(len(customers))]
+            add("inbound", t, None, [int(r)], [], SUBJECTS[rng.integers(len(SUBJECTS))], from_addr=address,
+                from_name=name)  # fmt: skip
         ceo = int(org.dept_head[-1])
         add("list", int(clock.draw(rng, m, np.array([ceo]))[0]), ceo, [], [], "Monthly all-hands notes",
             to_addrs=[f"all-staff@lists.{ORG_DOMAIN}"], list_id="all-staff")  # fmt: skip
@@ -123,7 +145,7 @@ def mail_interactions(org: Org, msgs: list[dict[str, Any]], origin: str) -> dict
         cols["kind"].append(kind)
         cols["thread_id"].append(msg["thread"])
         cols["record_id"].append(key)
-        cols["n_recipients"].append(len(msg["to"]) + len(msg["cc"]))
+        cols["n_recipients"].append(len(msg["to"]) + len(msg["cc"]) + len(msg["external_to"]))
 
     for msg in msgs:
         if msg["kind"] != "person":

@@ -206,6 +206,8 @@ def _noise(mail: list[dict[str, Any]], chat: Chat, repo: Repo) -> dict[str, int]
         "email_messages": len(mail),
         "email_automated": sum(m["kind"] in ("notification", "auto_reply") for m in mail),
         "email_list": sum(m["kind"] == "list" for m in mail),
+        "email_external_inbound": sum(m["kind"] == "inbound" for m in mail),
+        "email_external_recipients": sum(len(m["external_to"]) for m in mail),
         "chat_messages": len(chat.messages),
         "chat_bot_messages": sum(m["subtype"] == "bot_message" for m in chat.messages),
         "chat_channel_joins": sum(m["subtype"] == "channel_join" for m in chat.messages),

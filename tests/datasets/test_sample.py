@@ -267,12 +267,21 @@ def test_mbox_parses_with_the_standard_library(sample, alias_map):
         if m["List-Id"]:
             counts["list"] += 1
             continue
-        sender = alias_map[email.utils.parseaddr(m["From"])[1].lower()]
+        sender = alias_map.get(email.utils.parseaddr(m["From"])[1].lower())
+        if sender is None:
+            counts["inbound"] += 1
+            continue
         for kind in ("to", "cc"):
             for _, addr in email.utils.getaddresses(m.get_all(kind, [])):
-                rows[(sender, alias_map[addr.lower()], kind)] += 1
+                if addr.lower() in alias_map:
+                    rows[(sender, alias_map[addr.lower()], kind)] += 1
+                else:
+                    counts["outside"] += 1
+                    assert not addr.endswith(("kestrel.example", "kestrel-labs.example"))
     assert counts["automated"] == sample.truth.noise["email_automated"] > 0
     assert counts["list"] == sample.truth.noise["email_list"] > 0
+    assert counts["inbound"] == sample.truth.noise["email_external_inbound"] > 0
+    assert counts["outside"] == sample.truth.noise["email_external_recipients"] > 0
     assert counts["encoded"] > 0 and counts["replies"] > 1000
     truth = sample.interactions[sample.interactions["kind"].isin(["to", "cc"])]
     assert rows == Counter(zip(truth["source"], truth["target"], truth["kind"], strict=True))
