@@ -93,6 +93,7 @@ _EXPORTS: dict[str, str] = {
     "assortativity": "ona.analysis.silos",
     "segregation": "ona.analysis.silos",
     "silo_scores": "ona.analysis.silos",
+    "resolution_scan": "ona.analysis.silos",
     "roles": "ona.analysis.roles",
     "overload": "ona.analysis.roles",
     "gini": "ona.analysis.roles",
@@ -115,7 +116,7 @@ _EXPORTS: dict[str, str] = {
     "qap_correlation": "ona.stats",
     "mrqap": "ona.stats",
     # scale
-    "aggregate": "ona.aggregate",
+    "aggregate": "ona.aggregation",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -19,6 +19,7 @@ from ona.analysis.silos import (
     ei_index,
     group_matrix,
     modularity,
+    resolution_scan,
     segregation,
     silo_scores,
 )
@@ -290,6 +291,22 @@ def test_resolution_splits_planted_departments():
     assert high.attrs["n_communities"] == 40
     assert compare_partitions(dept, high)["ari"] == pytest.approx(1.0)
     assert low.attrs["n_communities"] <= high.attrs["n_communities"]
+
+
+def test_resolution_scan_shows_the_resolution_limit():
+    # 30 cliques of 4 in a ring: standard modularity (gamma = 1) scores merged pairs of
+    # cliques higher than the cliques themselves (Fortunato and Barthelemy 2007), so only a
+    # higher resolution recovers the planted groups
+    G = nx.ring_of_cliques(30, 4)
+    teams = {v: v // 4 for v in G}
+    scan = resolution_scan(G, [1, 8, 400], groups=teams)
+    assert scan.index.tolist() == [1.0, 8.0, 400.0]
+    assert scan.loc[1.0, "communities"] < 30 and scan.loc[1.0, "ari"] < 1
+    assert scan.loc[8.0, "communities"] == 30 and scan.loc[8.0, "ari"] == pytest.approx(1.0)
+    assert scan.loc[8.0, "modularity_at_1"] == pytest.approx(modularity(G, teams))
+    assert scan.loc[1.0, "modularity_at_1"] > scan.loc[8.0, "modularity_at_1"]
+    # far too high a resolution shatters the cliques
+    assert scan.loc[400.0, "communities"] > 30 and scan.loc[400.0, "ari"] < 1
 
 
 def test_networkx_backend_and_directed_input():
