@@ -5,7 +5,8 @@ group's interaction stays inside it (:func:`ei_index`, :func:`silo_scores`), who
 across groups (:func:`group_matrix`), how strongly ties follow an attribute
 (:func:`assortativity`, :func:`segregation`) and how modular the formal partition is
 (:func:`modularity`). Detected communities (:func:`communities`) are for discovery and are
-compared with the formal groups by :func:`compare_partitions`.
+compared with the formal groups by :func:`compare_partitions`, over several resolutions by
+:func:`resolution_scan`.
 
 Groups are given as the name of a node attribute (``"department"``) or a mapping person →
 group. People without a group are left out of group-level counts (their ties count neither as
@@ -114,6 +115,12 @@ def _group_labels(cg: CompactGraph, groups: Any) -> pd.Series:
         mapping = {node: k for k, block in enumerate(groups) for node in block}
         labels = pd.Series(mapping, dtype=object).reindex(cg.nodes)
     labels = pd.Series(labels.to_numpy(dtype=object), index=cg.nodes, name="group")
+    if len(labels) and not labels.notna().any():
+        # almost always ids of another type or source (ints vs str, e-mails vs employee ids)
+        raise InvalidParameterError(
+            "no person in the graph has a group: the groups must be keyed by the graph's "
+            "person ids"
+        )
     return labels.where(labels.notna(), None)
 
 

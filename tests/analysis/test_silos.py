@@ -205,6 +205,16 @@ def test_ei_group_privacy():
     assert out.attrs["overall"] == pytest.approx((27 - 39) / 66)
 
 
+def test_groups_keyed_by_other_ids_are_refused():
+    G = nx.path_graph(4)  # integer person ids
+    with pytest.raises(InvalidParameterError, match="person ids"):
+        ei_index(G, {"0": "x", "1": "y"})
+    with pytest.raises(InvalidParameterError, match="no node attribute"):
+        group_matrix(G, "department")
+    with pytest.raises(InvalidParameterError, match="level"):
+        ei_index(G, {0: "x"}, level="team")
+
+
 def test_group_matrix_matches_edge_loop():
     rng = np.random.default_rng(3)
     D = nx.gnp_random_graph(40, 0.15, seed=3, directed=True)
