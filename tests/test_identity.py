@@ -473,7 +473,17 @@ def test_sample_same_people_across_email_slack_and_git(sample):
     in_all = by_channel["email"] & by_channel["chat"] & by_channel["code"]
     assert len(in_all) >= 50  # the engineers write mail, chat and commit as one person each
     counts = res.report.counts
-    assert counts.loc["total", ["unmatched", "ambiguous", "external"]].sum() == 0
+    assert counts.loc["total", ["unmatched", "ambiguous"]].sum() == 0
+    # External correspondents are exactly the addresses outside the roster's domains.
+    roster_domains = {a.rpartition("@")[2] for a in _roster_by_address()}
+    ids = res.report.identities
+    external = ids.loc[ids["status"] == "external", "handle"]
+    assert not {h.rpartition("@")[2] for h in external} & roster_domains
+    raw_addresses = {h for h in ids["handle"] if "@" in h}
+    outside = {  # subdomains (lists.kestrel.example) are internal
+        h for h in raw_addresses if not any(h.endswith(("@" + d, "." + d)) for d in roster_domains)
+    }
+    assert set(external) == outside
     # The only unmatched internal addresses are system senders and lists, never a person.
     raw = pd.concat(
         [
