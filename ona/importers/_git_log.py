@@ -256,6 +256,8 @@ def parse_fuller(lines: Iterable[bytes]) -> Iterator[Commit]:
     garbage = False
     for line in lines:
         line = line.rstrip(b"\n")
+        if line.endswith(b"\r"):
+            line = line[:-1]  # a log saved with Windows line ends
         if line.startswith(b"commit "):  # message lines are indented: this is a header
             words = line[7:].split(b" (", 1)[0].split()
             if words and _SHA.match(words[0]):

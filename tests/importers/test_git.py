@@ -523,3 +523,13 @@ def test_apply_hunks_follows_a_diff(old, new):
     seen = Counter()
     assert apply_hunks(owners, hunks, "me", seen) == expected
     assert seen == removed
+
+
+def test_log_saved_with_windows_line_ends(shared, tmp_path):
+    src = shared / "fixtures" / "code" / "git" / "perceval_git_log.txt"
+    crlf = tmp_path / "crlf.txt"
+    crlf.write_bytes(src.read_bytes().replace(b"\n", b"\r\n"))
+    assert list(parse_fuller(open(crlf, "rb"))) == list(parse_fuller(open(src, "rb")))
+    a, b = read_git(src), read_git(crlf)
+    assert a.report.files[0].to_dict()["read"] == b.report.files[0].to_dict()["read"] == 10
+    assert _edges(a) == _edges(b)
