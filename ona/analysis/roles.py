@@ -68,6 +68,8 @@ def _contacts(cg: CompactGraph, adj: sp.csr_array) -> tuple[np.ndarray, np.ndarr
         "broker_quantile": [_QUANTILE],
         "broker_min_contacts": [Interval(int, 2)],
         "peripheral_quantile": [_QUANTILE],
+        "broker_measure": [Options({"constraint", "betweenness"})],
+        "seed": [Interval(int, 0)],
     }
 )
 def roles(
@@ -81,6 +83,8 @@ def roles(
     broker_quantile: float = 0.1,
     broker_min_contacts: int = 3,
     peripheral_quantile: float = 0.1,
+    broker_measure: str = "constraint",
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Cross and Parker's informal roles, by stated and tunable rules.
 
@@ -90,10 +94,12 @@ def roles(
     * **boundary spanner** (links the group to other groups; needs ``groups``): distinct
       contacts in other groups (``external_contacts``) at or above ``spanner_quantile``, and
       ties into at least ``spanner_min_groups`` other groups.
-    * **information broker** (holds otherwise separate people together): Burt's constraint
-      (weighted with ``weight``, from :func:`ona.constraint`) at or below its
-      ``broker_quantile`` among people with at least ``broker_min_contacts`` contacts (default:
-      the least constrained 10 %).
+    * **information broker** (holds otherwise separate people together): with
+      ``broker_measure="constraint"``, Burt's constraint (weighted with ``weight``, from
+      :func:`ona.constraint`) at or below its ``broker_quantile`` among people with at least
+      ``broker_min_contacts`` contacts (default: the least constrained 10 %); with
+      ``"betweenness"``, betweenness (:func:`ona.centrality`, tie lengths 1/w, sampled above
+      3,000 people) at or above its ``1 - broker_quantile`` quantile among the same people.
     * **peripheral** (few ties; may be a specialist, new, or under-used — never read as low
       value): contacts at or below the ``peripheral_quantile`` (default: the bottom 10 %,
       people with no tie included) and below the median.
@@ -113,12 +119,18 @@ def roles(
         interpolation), recorded in ``attrs["thresholds"]`` as the values they gave.
     spanner_min_groups : int, default 2
     broker_min_contacts : int, default 3
+    broker_measure : {"constraint", "betweenness"}, default "constraint"
+        Constraint is local and fast (sparse products); betweenness counts shortest paths
+        through the person across the whole network, slower on large organisations.
+    seed : int, default 0
+        For sampled betweenness.
 
     Returns
     -------
     DataFrame
         Indexed by person: ``contacts``, ``in_contacts``, ``external_contacts`` and
-        ``external_groups`` (NaN without groups), ``constraint``, the booleans
+        ``external_groups`` (NaN without groups), ``constraint`` or ``betweenness``, the
+        booleans
         ``central_connector``, ``boundary_spanner``, ``information_broker``, ``peripheral``,
         and ``role``. ``attrs``: ``level="person"``, ``rules`` (each rule in words) and
         ``thresholds``.
@@ -131,8 +143,6 @@ def roles(
     >>> r.loc[5, "role"], bool(r.loc[0, "peripheral"])
     ('information broker', False)
     """
-    from ona.analysis.brokers import constraint
-
     cg, adj = _compact(G, weight)
     n = len(cg.nodes)
     contacts, incoming = _contacts(cg, adj)
@@ -162,7 +172,17 @@ def roles(
     graph = cg if weight is not None else CompactGraph(
         cg.nodes, adj, directed=cg.directed, node_attrs=cg.node_attrs
     )
-    table["constraint"] = constraint(graph, weight=weight).reindex(cg.nodes).to_numpy()
+    if broker_measure == "constraint":
+        from ona.analysis.brokers import constraint
+
+        broker = constraint(graph, weight=weight)
+    else:
+        from ona.analysis.centrality import centrality
+
+        broker = centrality(graph, weight=weight, measures="betweenness", seed=seed)[
+            "betweenness"
+        ]
+    table[broker_measure] = broker.reindex(cg.nodes).to_numpy()
 
     def cut(values: pd.Series, q: float) -> float:
         v = values.dropna()
@@ -171,7 +191,11 @@ def roles(
     t_conn = cut(table["in_contacts"], connector_quantile)
     t_span = cut(table["external_contacts"], spanner_quantile)
     eligible = table["contacts"] >= broker_min_contacts
-    t_brok = cut(table.loc[eligible, "constraint"], broker_quantile)
+    low_is_broker = broker_measure == "constraint"
+    t_brok = cut(
+        table.loc[eligible, broker_measure],
+        broker_quantile if low_is_broker else 1 - broker_quantile,
+    )
     t_peri = cut(table["contacts"], peripheral_quantile)
     # above / below the median as well: on flat distributions a quantile alone would flag
     # most people (in a ring everyone is at the 10th and the 90th percentile)
@@ -182,7 +206,9 @@ def roles(
         & (table["external_contacts"] > 0)
         & (table["external_groups"] >= spanner_min_groups)
     )
-    table["information_broker"] = eligible & (table["constraint"] <= t_brok)
+    table["information_broker"] = eligible & (
+        table[broker_measure] <= t_brok if low_is_broker else table[broker_measure] >= t_brok
+    )
     table["peripheral"] = (table["contacts"] <= t_peri) & (table["contacts"] < mid)
     order = ["central_connector", "information_broker", "boundary_spanner", "peripheral"]
     labels = np.array([o.replace("_", " ") for o in order] + [""])
@@ -197,15 +223,17 @@ def roles(
                 f"{spanner_min_groups}"
             ),
             "information_broker": (
-                f"constraint <= {broker_quantile:g} quantile among people with >= "
-                f"{broker_min_contacts} contacts"
-            ),
+                f"constraint <= {broker_quantile:g} quantile"
+                if low_is_broker
+                else f"betweenness >= {1 - broker_quantile:g} quantile"
+            )
+            + f" among people with >= {broker_min_contacts} contacts",
             "peripheral": f"contacts <= {peripheral_quantile:g} quantile and < median",
         },
         thresholds={
             "in_contacts": t_conn,
             "external_contacts": t_span,
-            "constraint": t_brok,
+            broker_measure: t_brok,
             "contacts": t_peri,
         },
         weight=weight or "ties",

@@ -134,6 +134,13 @@ def test_roles_broker_is_least_constrained():
     out = roles(G, weight=None, broker_min_contacts=2, broker_quantile=0.0)
     c = constraint(G, weight=None)
     assert set(out.index[out["information_broker"]]) == set(c.index[c == c.min()]) == {5, 7}
+    # betweenness instead: the bridge carries every path between the cliques
+    by_paths = roles(
+        G, weight=None, broker_measure="betweenness", broker_quantile=0.0, broker_min_contacts=2
+    )
+    assert set(by_paths.index[by_paths["information_broker"]]) == {6}
+    assert "betweenness" in by_paths.columns and "constraint" not in by_paths.columns
+    assert by_paths.attrs["rules"]["information_broker"].startswith("betweenness >= 1")
 
 
 # --------------------------------------------------------------------------- planted truth
