@@ -20,6 +20,10 @@ request or issue, ``container`` its repository):
 ``reaction``      reacting user → issue author (nested Perceval reactions)
 ================  ====================================================================
 
+Merging (``merged_by``) is not counted as a review: an approving review is already an edge,
+and the merge button is often pressed by whoever is on duty. Review requests to teams are
+counted in the notes (their members are not in the export).
+
 Authors are looked up across every file of the input, so a folder holding the pull request and
 its reviews and comments as separate API responses links them. An item whose pull request is
 not in the input is still imported, with no interactions (counted in the notes). Bots (user
@@ -278,6 +282,8 @@ class GitHubReader(Reader):
             for u in obj.get("requested_reviewers") or []:
                 if isinstance(u, dict) and u.get("login"):
                     targets.append(("to", u))
+            if obj.get("requested_teams"):
+                self.note("review requests to teams (members not listed)")
         elif parent_item is None or _user(parent_item) is None:
             self.note("items whose pull request or issue is not in the input")
         elif kind == "requested":
