@@ -131,20 +131,20 @@ def _codes(labels: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 
 def _ties(
-    cg: CompactGraph, adj: sp.csr_array, symmetrise: bool = False
+    cg: CompactGraph, adj: sp.csr_array, symmetrise: bool = False, binary: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ties as arrays (i, j, w): arcs for directed graphs, each undirected tie once.
 
     With ``symmetrise=True`` a directed graph is read as undirected: one tie per pair linked
-    in either direction, weighing the sum of both directions.
+    in either direction, weighing the sum of both directions (1 if ``binary``).
     """
     if cg.directed and not symmetrise:
         coo = sp.coo_array(adj)
     else:
         m = adj + adj.T if cg.directed else adj
         coo = sp.coo_array(sp.triu(m, k=1))
-        if cg.directed and np.all(adj.data == 1.0):
-            coo.data = np.ones_like(coo.data)  # binary ties stay binary when symmetrised
+        if binary:
+            coo.data = np.ones_like(coo.data)
     return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.float64)
 
 
@@ -249,7 +249,7 @@ def ei_index(
     labels = _group_labels(cg, groups)
     codes, names = _codes(labels)
     k = len(names)
-    i, j, w = _ties(cg, adj, symmetrise)
+    i, j, w = _ties(cg, adj, symmetrise, binary=weight is None)
     arcs = cg.directed and not symmetrise
     unassigned = int((codes < 0).sum())
     a, b = codes[i], codes[j]

@@ -176,6 +176,10 @@ def test_ei_directed_arcs_against_symmetrised():
     assert (arcs["internal"], arcs["external"]) == (3, 1)  # a<->b are two arcs
     sym = ei_index(D, teams, level="network", symmetrise=True)
     assert (sym["internal"], sym["external"]) == (2, 1)
+    # weighted and symmetrised: the a-b pair weighs both directions (1 + 1)
+    nx.set_edge_attributes(D, 1.0, "weight")
+    wsym = ei_index(D, teams, level="network", symmetrise=True, weight="weight")
+    assert (wsym["internal"], wsym["external"]) == (3, 1)
     person = ei_index(D, teams, level="person")
     assert person.attrs["level"] == "person"
     assert person.loc["a", ["internal", "external"]].tolist() == [2, 1]
