@@ -40,7 +40,9 @@ _DOMAINS = ["example.com", "corp.example.org", "mail.example.net", "lists.exampl
 
 def _person(rng: random.Random, i: int) -> tuple[str, str]:
     first, last = rng.choice(_FIRST), rng.choice(_LAST)
-    addr = f"{first.lower()[:3]}.{i}@{_DOMAINS[i % len(_DOMAINS)]}".encode("ascii", "ignore").decode()
+    addr = f"{first.lower()[:3]}.{i}@{_DOMAINS[i % len(_DOMAINS)]}".encode(
+        "ascii", "ignore"
+    ).decode()
     form = rng.random()
     if form < 0.4:
         shown = f'"{last}, {first}" <{addr}>'
@@ -68,7 +70,13 @@ def generate_mbox(path: Path, target_bytes: int, *, seed: int = 0, people: int =
             when = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(t))
             sender = rng.choice(book)
             r = rng.random()
-            k = rng.randint(200, 800) if r < 0.005 else rng.randint(10, 60) if r < 0.055 else rng.randint(1, 4)
+            k = (
+                rng.randint(200, 800)
+                if r < 0.005
+                else rng.randint(10, 60)
+                if r < 0.055
+                else rng.randint(1, 4)
+            )
             to = rng.sample(book, min(k, len(book)))
             cc = rng.sample(book, rng.randint(0, 3))
             mid = f"{n}.{rng.getrandbits(40):x}@mail.example.com"
@@ -76,9 +84,13 @@ def generate_mbox(path: Path, target_bytes: int, *, seed: int = 0, people: int =
             lines.append(f"X-GM-THRID: {rng.getrandbits(60)}")
             lines.append("X-Gmail-Labels: Inbox,Important")
             for _ in range(rng.randint(2, 6)):
-                lines.append(f"Received: by 10.{rng.randint(0, 255)}.1.1 with SMTP id x{n};\n        {when}")
-            lines.append("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com;\n"
-                         "        h=from:to:subject:date; bh=" + "A" * 44 + ";\n        b=" + "B" * 120)
+                lines.append(
+                    f"Received: by 10.{rng.randint(0, 255)}.1.1 with SMTP id x{n};\n        {when}"
+                )
+            lines.append(
+                "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com;\n"
+                "        h=from:to:subject:date; bh=" + "A" * 44 + ";\n        b=" + "B" * 120
+            )
             lines.append(f"From: {sender[1]}")
             lines.append("To: " + ",\n\t".join(p[1] for p in to))
             if cc:

@@ -39,7 +39,9 @@ _DROPPED_LABELS = frozenset({"spam", "trash"})
 def fingerprint(sender: str, timestamp: datetime, recipients: list[str]) -> str:
     """The identity of a message without a Message-ID: sender, date and sorted recipients."""
     text = "\x1f".join([sender, timestamp.isoformat(), *sorted(recipients)])
-    return "fp:" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return (
+        "fp:" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    )
 
 
 class MailAssembler:

@@ -48,7 +48,6 @@ WANTED = frozenset(
 )  # fmt: skip
 
 
-
 def decode_header_bytes(block: bytes) -> str:
     """Decode a raw header block: ASCII, else UTF-8, else cp1252/latin-1 line by line.
 
@@ -231,8 +230,12 @@ def parse_msgid_list(value: str | None) -> list[str]:
 
 
 # -- dates -------------------------------------------------------------------------------------
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 _FAST_DATE = re.compile(
     r"(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
     r"\s+([+-])(\d{2})(\d{2})(?:\s+\([^()]*\))?\s*$"
@@ -461,7 +464,11 @@ def parse_header_block(block: bytes) -> tuple[Headers, str | None]:
         or "x-mailman-version" in h
         or "x-beenthere" in h
     )
-    to, cc, bcc = parse_addresses(h.get("to")), parse_addresses(h.get("cc")), parse_addresses(h.get("bcc"))
+    to, cc, bcc = (
+        parse_addresses(h.get("to")),
+        parse_addresses(h.get("cc")),
+        parse_addresses(h.get("bcc")),
+    )
     delivered_to: list[str] = []
     list_address = None
     if not (to or cc or bcc):  # only then are the fallback recipients needed

@@ -93,7 +93,12 @@ def _sniff(path: Path) -> str | None:
         return "json" if "rfc2822_message_id" in lower else None
     first = lower.splitlines()[0] if lower.strip() else ""
     cols = {c.strip() for c in first.split(",")}
-    if cols & set(_ID) and cols & set(_SENDER) and cols & set(_RCPT) and "senderaddress" not in cols:
+    if (
+        cols & set(_ID)
+        and cols & set(_SENDER)
+        and cols & set(_RCPT)
+        and "senderaddress" not in cols
+    ):
         return "csv"
     return None
 
@@ -121,9 +126,10 @@ class GmailLogReader(Reader):
             if kind == "csv":
                 reader = csv.DictReader(text)
                 for row in reader:
-                    yield f"line {reader.line_num}", {
-                        (k or "").strip().lower(): v for k, v in row.items()
-                    }
+                    yield (
+                        f"line {reader.line_num}",
+                        {(k or "").strip().lower(): v for k, v in row.items()},
+                    )
                 return
             first = text.read(1)
             while first.isspace():

@@ -144,7 +144,9 @@ class IcsReader(Reader):
                 return False
         try:
             with open_binary(path) as fh:
-                return fh.read(64).lstrip(b"\xef\xbb\xbf \r\n").upper().startswith(b"BEGIN:VCALENDAR")
+                return (
+                    fh.read(64).lstrip(b"\xef\xbb\xbf \r\n").upper().startswith(b"BEGIN:VCALENDAR")
+                )
         except Exception:  # unreadable: not recognisably a calendar
             return False
 
@@ -187,7 +189,9 @@ class IcsReader(Reader):
                 elif depth == 0:
                     event.append((name, params, value))
                     if len(event) > _MAX_EVENT_LINES:
-                        yield Rejected(f"{prefix}line {start}", "event too long (over 100,000 lines)")
+                        yield Rejected(
+                            f"{prefix}line {start}", "event too long (over 100,000 lines)"
+                        )
                         event = None
         except (OSError, EOFError):
             yield Rejected(f"{prefix}line {start}", "truncated or corrupt compressed file")

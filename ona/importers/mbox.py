@@ -310,4 +310,3 @@ def read_mbox(
     return MboxReader(
         path, on_bad_lines=on_bad_lines, mass_threshold=mass_threshold, n_jobs=n_jobs
     ).read()
-

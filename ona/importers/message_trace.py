@@ -63,7 +63,7 @@ def parse_log_time(value: str) -> datetime | None:
     if "." in iso:  # .NET writes 7 fractional digits; Python reads at most 6
         head, _, tail = iso.partition(".")
         digits = "".join(c for c in tail if c.isdigit())
-        iso = f"{head}.{digits[:6]}{tail[len(digits):]}"
+        iso = f"{head}.{digits[:6]}{tail[len(digits) :]}"
     try:
         dt = datetime.fromisoformat(iso)
         return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)

@@ -65,7 +65,9 @@ def test_broken_input_error_names_file_location_reason(name):
     err = info.value
     assert err.file == str(path)
     assert err.location and err.reason in rejected
-    raw = b"".join(p.read_bytes() for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file())
+    raw = b"".join(
+        p.read_bytes() for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file()
+    )
     personal = set(re.findall(rb"[\w.+-]+@[\w.-]+", raw))  # none in garbage or gzip bytes
     assert not any(a.decode("latin-1") in str(err) for a in personal)
     assert "@" not in str(err)

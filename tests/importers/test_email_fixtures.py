@@ -146,9 +146,10 @@ def test_mbox_fixture_counts(shared, tmp_path, name):
     # the only invalid records are messages without any sender address
     no_sender = sum(1 for m in messages if not _addrs(m, "from"))
     assert report.rejected.get("no sender address", 0) == no_sender
-    assert report.n_rejected - sum(
-        n for r, n in report.rejected.items() if r != "no sender address"
-    ) == no_sender
+    assert (
+        report.n_rejected - sum(n for r, n in report.rejected.items() if r != "no sender address")
+        == no_sender
+    )
     assert _counts(result) == oracle(messages)
     # metadata only: no subject text anywhere in the table
     subjects = {str(m.get("subject", "")) for m in messages} - {""}

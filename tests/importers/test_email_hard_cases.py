@@ -44,7 +44,10 @@ def test_rfc2047_name_and_comment_forms(tmp_path):
         "To: bob@x.org (Bob =?utf-8?Q?Sm=C3=AFth?=), \"Doe, Jane\" <JANE@x.org>",
         "Date: Mon, 05 Jan 2026 09:00:00 +0000", "Message-ID: <1@x>",
     ))  # fmt: skip
-    assert edges(read_mbox(p)) == [("chloe@x.org", "bob@x.org", "to"), ("chloe@x.org", "jane@x.org", "to")]
+    assert edges(read_mbox(p)) == [
+        ("chloe@x.org", "bob@x.org", "to"),
+        ("chloe@x.org", "jane@x.org", "to"),
+    ]
 
 
 def test_repeated_cc_headers_all_read(tmp_path):
@@ -266,7 +269,10 @@ def test_truncated_plain_archive_reports_the_rest(tmp_path):
     res = read_mbox(p, on_bad_lines="skip")
     f = res.report.files[0]
     assert (f.read, f.imported) == (4, 3)
-    assert res.report.rejects[0][1:] == (f"offset {len(''.join(good))}", "truncated message (headers incomplete)")
+    assert res.report.rejects[0][1:] == (
+        f"offset {len(''.join(good))}",
+        "truncated message (headers incomplete)",
+    )
 
 
 def test_truncated_gzip_imports_whole_messages(tmp_path, monkeypatch):

@@ -25,13 +25,13 @@ from ona.tables import TIME_QUALITIES
 
 atoms = st.text(string.ascii_letters + string.digits + "._+-", min_size=1, max_size=12)
 addresses = st.builds(lambda a, b, c: f"{a}@{b}.{c}", atoms, atoms, st.sampled_from(["org", "com"]))
-names = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=20
-)
+names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=20)
 mailbox = st.one_of(
     addresses,
     st.builds(lambda n, a: f"{n} <{a}>", names, addresses),
-    st.builds(lambda n, a: '"' + n.replace("\\", "").replace('"', "") + f'" <{a}>', names, addresses),
+    st.builds(
+        lambda n, a: '"' + n.replace("\\", "").replace('"', "") + f'" <{a}>', names, addresses
+    ),
     st.builds(lambda a, n: f"{a} ({n})", addresses, names),
 )
 header_values = st.lists(mailbox, min_size=1, max_size=6).map(", ".join)
@@ -110,7 +110,9 @@ header_lines = st.one_of(
 
 
 @pytest.mark.slow
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.lists(header_lines, max_size=8), min_size=1, max_size=8))
 def test_every_fuzzed_message_is_accounted_for(tmp_path_factory, messages):
     text = "".join(

@@ -19,7 +19,13 @@ def cal(*events: str, method: str = "PUBLISH") -> str:
 
 
 def event(uid: str, *lines: str) -> str:
-    return "BEGIN:VEVENT\r\nUID:" + uid + "\r\n" + "".join(f"{x}\r\n" for x in lines) + "END:VEVENT\r\n"
+    return (
+        "BEGIN:VEVENT\r\nUID:"
+        + uid
+        + "\r\n"
+        + "".join(f"{x}\r\n" for x in lines)
+        + "END:VEVENT\r\n"
+    )
 
 
 ORG = "ORGANIZER;CN=Alice:mailto:Alice@X.org"
@@ -38,7 +44,10 @@ def test_weights_declines_rooms_and_folding(tmp_path):
     )))  # fmt: skip
     assert detect_format(p) == "ics"
     t = read_ics(p).interactions
-    assert list(zip(t.source, t.target, strict=True)) == [("alice@x.org", "bob@x.org"), ("alice@x.org", "carol@x.org")]
+    assert list(zip(t.source, t.target, strict=True)) == [
+        ("alice@x.org", "bob@x.org"),
+        ("alice@x.org", "carol@x.org"),
+    ]
     assert t.weight.tolist() == [0.75, 0.75]  # 1.5 hours shared by two attendees
     assert set(t.kind) == {"meeting"} and set(t.channel) == {"meeting"}
     assert t.n_recipients.tolist() == [2, 2] and not t.mass.any()
@@ -80,7 +89,9 @@ def test_cancelled_duplicates_recurring_and_large(tmp_path):
     assert f.notes["recurring meeting counted once (RRULE not expanded)"] == 1
     t = res.interactions
     assert t.groupby("thread_id")["mass"].first().to_dict() == {
-        **{k: False for k in t.thread_id.unique()}, t.thread_id.iloc[-1]: True}
+        **{k: False for k in t.thread_id.unique()},
+        t.thread_id.iloc[-1]: True,
+    }
     assert read_ics(p, mass_threshold=40).interactions.mass.sum() == 0
 
 

@@ -34,7 +34,9 @@ def test_missing_pst_library_names_the_extra(shared):
 @pytest.mark.skipif(importlib.util.find_spec("extract_msg") is not None, reason="installed")
 def test_missing_msg_library_names_the_extra(shared):
     with pytest.raises(MissingDependencyError, match=r"ona-toolkit\[outlook\]"):
-        read_outlook_msg(shared / "fixtures" / "email" / "outlook" / "msg-extractor_strangeDate.msg")
+        read_outlook_msg(
+            shared / "fixtures" / "email" / "outlook" / "msg-extractor_strangeDate.msg"
+        )
 
 
 def test_pst_fixtures_with_library(shared):
@@ -50,6 +52,8 @@ def test_pst_fixtures_with_library(shared):
 
 def test_msg_fixture_with_library(shared):
     pytest.importorskip("extract_msg")
-    res = read_outlook_msg(shared / "fixtures" / "email" / "outlook" / "msg-extractor_strangeDate.msg")
+    res = read_outlook_msg(
+        shared / "fixtures" / "email" / "outlook" / "msg-extractor_strangeDate.msg"
+    )
     f = res.report.files[0]
     assert f.read == 1 and f.balanced()
