@@ -83,6 +83,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         key=key,
         keep_domain=args.keep_domain,
         jobs=max(1, args.jobs),
+        engine=args.engine,
+        scheduler=args.scheduler,
         progress=_Progress(not args.quiet),
     )
     if args.json:
@@ -108,6 +110,31 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not report.balanced():  # an importer lost a record: never report success
         _err("error: the accounting does not add up (read != imported + duplicates + rejected)")
         return ExitCode.INTERNAL
+    return ExitCode.OK
+
+
+def cmd_aggregate(args: argparse.Namespace) -> int:
+    from ona.aggregation import aggregate
+
+    edges = aggregate(
+        args.workspace,
+        freq=None if args.freq == "all" else args.freq,
+        weight=args.weight,
+        channels=args.channels or None,
+        engine=args.engine,
+        scheduler=args.scheduler,
+    )
+    if args.out:
+        out = Path(args.out)
+        if out.suffix == ".parquet":
+            edges.to_parquet(out, index=False)
+        else:
+            edges.to_csv(out, index=False)
+    else:
+        edges.to_csv(sys.stdout, index=False)
+    if not args.quiet:
+        _err(f"{len(edges):,} weighted ties in {max(1, edges['period'].nunique()):,} period(s) "
+             f"({args.engine} engine)" + (f"; written to {args.out}" if args.out else ""))
     return ExitCode.OK
 
 
@@ -200,6 +227,11 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
         p.add_argument("-q", "--quiet", action="store_true", help="no messages on stderr")
 
+    def engine_options(p: argparse.ArgumentParser, engines: tuple[str, ...]) -> None:
+        p.add_argument("--engine", choices=engines, default=engines[0],
+                       help=f"where the work runs (default {engines[0]}; dask needs ona-toolkit[scale])")
+        p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler (tcp://host:8786)")
+
     p = sub.add_parser("import", help="import exports, rosters and outcomes into a workspace")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import")
     p.add_argument("--workspace", "-w", required=True, metavar="DIR")
@@ -208,12 +240,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", "-n", action="store_true", help="read and count, write nothing")
     p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="exports read at once in worker processes (default: one per core)")
+    engine_options(p, ("local", "dask"))
     p.add_argument("--key-file", metavar="FILE", help="pseudonymisation key (else ONA_PSEUDONYM_KEY)")
     p.add_argument("--no-pseudonymise", action="store_true", help="keep raw identities")
     p.add_argument("--keep-domain", action="store_true",
                    help="keep e-mail domains in pseudonyms (internal/external analyses)")
     common(p)
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("aggregate", help="weighted edge table per period (Parquet or CSV)")
+    p.add_argument("--workspace", "-w", required=True, metavar="DIR")
+    p.add_argument("--freq", default="MS", choices=["D", "W", "MS", "QS", "YS", "all"])
+    p.add_argument("--weight", default="count", choices=["count", "recipient_share", "weight"])
+    p.add_argument("--channels", nargs="*", metavar="CHANNEL")
+    p.add_argument("--out", metavar="FILE", help="write .parquet or .csv (default: CSV on stdout)")
+    engine_options(p, ("duckdb", "pandas", "dask"))
+    common(p, json_flag=False)
+    p.set_defaults(func=cmd_aggregate)
 
     p = sub.add_parser("info", help="what a workspace holds")
     p.add_argument("--workspace", "-w", required=True, metavar="DIR")
@@ -249,6 +292,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
+    except BrokenPipeError:  # `ona ... | head`: the reader has gone; that is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK
     except KeyboardInterrupt:
         _err("interrupted; the workspace is unchanged")
         return ExitCode.INTERRUPTED

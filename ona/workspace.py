@@ -40,7 +40,8 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from ona._validation import Interval, check_param, validate_params
+from ona._deps import import_optional
+from ona._validation import Interval, Options, check_param, validate_params
 from ona.exceptions import BadInputError, WorkspaceError
 from ona.importers import FORMATS, TABLE_FORMATS, detect_format, reader_class, table_reader
 from ona.importers._base import BadLinesWarning, FileReport, ImportReport, Reader
@@ -220,6 +221,8 @@ class Workspace:
         keep_domain: bool = False,
         resolve: bool = True,
         jobs: int = 1,
+        engine: str = "local",
+        scheduler: str | None = None,
         progress: Progress | None = None,
     ) -> ImportReport:
         """Import exports, rosters and outcomes tables into the workspace, atomically.
@@ -250,6 +253,13 @@ class Workspace:
         jobs : int, default 1
             Read this many exports at once in worker processes (e.g. ``os.cpu_count()``). The
             result, the accounting and the stored workspace are the same as with one.
+        engine : {'local', 'dask'}, default 'local'
+            ``"dask"`` reads the exports on a Dask cluster (extra ``scale``): a local one with
+            ``jobs`` workers, or the scheduler at ``scheduler``. Workers write into the
+            workspace's staging folder, so on a real cluster the workspace and the exports must
+            be on storage every worker sees (a shared filesystem).
+        scheduler : str, optional
+            With ``engine="dask"``, the address of an existing scheduler.
         progress : callable, optional
             Called as ``progress(label, done, total)`` after each input.
 
@@ -261,6 +271,7 @@ class Workspace:
         allowed = {"auto", *FORMATS, *TABLE_FORMATS}
         check_param("import_paths", "format", format, [lambda f: f in allowed])
         check_param("import_paths", "jobs", jobs, [Interval(int, 1)])
+        check_param("import_paths", "engine", engine, [Options({"local", "dask"})])
         inputs, report = _plan(paths, format)
         # Rosters first: identity resolution of the interactions needs them.
         inputs.sort(key=lambda item: item[1] not in TABLE_FORMATS)
@@ -280,7 +291,12 @@ class Workspace:
             for path, fmt in tables:
                 stage.add_table(path, fmt, on_bad_lines=on_bad_lines, report=report)
                 tick(path)
-            for path, source in _read_exports(exports, on_bad_lines, jobs, stage.dir):
+            reading = (
+                _read_exports_on_dask(exports, on_bad_lines, jobs, stage.dir, scheduler)
+                if engine == "dask"
+                else _read_exports(exports, on_bad_lines, jobs, stage.dir)
+            )
+            for path, source in reading:
                 stage.add(path, source, report=report)
                 tick(path)
             if not dry_run:
@@ -432,6 +448,30 @@ def _read_exports(
         finally:
             for future in futures:
                 future.cancel()
+
+
+def _read_exports_on_dask(
+    exports: list[tuple[Path, str]], on_bad_lines: str, jobs: int, staging: Path, scheduler: str | None
+) -> Iterator[tuple[Path, _SpilledInput]]:
+    """Like :func:`_read_exports`, with the reading done by Dask workers."""
+    distributed = import_optional("distributed", extra="scale", purpose="engine='dask'")
+    spill = staging / "spill"
+    spill.mkdir(exist_ok=True)
+    if scheduler is not None:
+        client, cluster = distributed.Client(scheduler), None
+    else:
+        cluster = distributed.LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                           dashboard_address=None)
+        client = distributed.Client(cluster)
+    try:
+        futures = [client.submit(_read_spilled, p, f, on_bad_lines, spill, pure=False)
+                   for p, f in exports]
+        for (path, _fmt), future in zip(exports, futures, strict=True):
+            yield path, future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 class _Stage:

@@ -86,3 +86,29 @@ def test_dask_engine_on_a_local_cluster_equals_the_default(workspace_from_events
 def test_bad_engine_is_refused():
     with pytest.raises(InvalidParameterError, match="'engine' parameter of aggregate"):
         ona.aggregate("nowhere", engine="spark")
+
+
+def test_cli_aggregate_writes_the_same_table(workspace_from_events, events, tmp_path):
+    from ona.cli import ExitCode, main
+
+    ws = workspace_from_events(events)
+    out = tmp_path / "edges.parquet"
+    assert main(["aggregate", "-w", str(ws.path), "--freq", "MS", "--out", str(out), "-q"]) == ExitCode.OK
+    pd.testing.assert_frame_equal(pd.read_parquet(out), ona.aggregate(ws, freq="MS"))
+
+
+@pytest.mark.slow
+def test_import_on_a_local_dask_cluster_equals_the_default(tmp_path):
+    pytest.importorskip("distributed")
+    from ona.datasets import load_sample
+    from ona.workspace import open_workspace
+
+    paths = load_sample().paths
+    exports = [paths["roster"], paths["mbox"], paths["git"]]
+    local = open_workspace(tmp_path / "local", create=True)
+    dask = open_workspace(tmp_path / "dask", create=True)
+    r1 = local.import_paths(exports)
+    r2 = dask.import_paths(exports, engine="dask", jobs=2)
+    assert r1.to_dict()["total"] == r2.to_dict()["total"]
+    pd.testing.assert_frame_equal(local.interactions(), dask.interactions())
+    pd.testing.assert_frame_equal(ona.aggregate(local), ona.aggregate(dask, engine="dask"))
