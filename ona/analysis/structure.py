@@ -30,6 +30,7 @@ from scipy.sparse import csgraph
 
 from ona._validation import Interval, Options, validate_params
 from ona.analysis.silos import _compact, _is_weight
+from ona.graph import CompactGraph
 
 __all__ = [
     "centralization",
@@ -248,8 +249,10 @@ def structure(G: Any, *, paths: bool = False) -> pd.Series:
         standard deviation of distinct contacts), ``degree_centralization``; with ``paths``,
         ``avg_path_length`` (over connected ordered pairs), ``diameter`` (longest shortest
         path within components) and ``compactness`` (mean of 1/distance over all ordered
-        pairs, 0 when unreachable: global efficiency). Undirected, unweighted definitions; a
-        directed graph's clustering, degrees and paths read ties in either direction.
+        pairs, 0 when unreachable: global efficiency), ``betweenness_centralization`` and
+        ``closeness_centralization`` (:func:`centralization`). Undirected, unweighted
+        definitions; a directed graph's clustering, degrees and paths read ties in either
+        direction.
 
     Examples
     --------
@@ -294,6 +297,9 @@ def structure(G: Any, *, paths: bool = False) -> pd.Series:
         with np.errstate(divide="ignore"):
             inv = np.where(finite, 1.0 / d, 0.0)
         out["compactness"] = float(inv[off].mean()) if n > 1 else float("nan")
+        und = CompactGraph(cg.nodes, b, directed=False)
+        out["betweenness_centralization"] = centralization(und, measure="betweenness")
+        out["closeness_centralization"] = centralization(und, measure="closeness")
     result = pd.Series(out, name="structure")
     result.attrs["level"] = "network"
     return result

@@ -44,6 +44,8 @@ def test_anabaptist_topography_oracle(anabaptist, oracles):
         ("avg_path_length", "avg_path_length"),
         ("compactness", "compactness"),
         ("diameter", "diameter"),
+        ("betweenness_centralization", "betweenness_centralization"),
+        ("closeness_centralization", "closeness_centralization"),
     ]:
         assert s[ours] == pytest.approx(exp[theirs], abs=tol), ours
     assert transitivity(anabaptist) == pytest.approx(exp["transitivity_global"], abs=tol)
