@@ -33,6 +33,7 @@ __all__ = [
     "Mailmap",
     "parse_contact",
     "parse_date",
+    "parse_local_date",
     "parse_fuller",
     "parse_z_stream",
 ]
@@ -74,6 +75,7 @@ class Commit:
     files: list[FileChange] = field(default_factory=list)
     merge: bool = False
     problem: str | None = None
+    time_quality: str = "exact"  # "no_timezone" for a log saved with --date=local
 
 
 def _text(raw: bytes) -> str:
@@ -135,6 +137,22 @@ def parse_date(text: str) -> datetime | None:
     if parsed.tzinfo is None:
         return None
     return parsed.astimezone(UTC)
+
+
+def parse_local_date(text: str) -> datetime | None:
+    """A git date without its offset (``--date=local``), read as UTC.
+
+    Examples
+    --------
+    >>> parse_local_date("Tue Feb 11 22:10:39 2014").isoformat()
+    '2014-02-11T22:10:39+00:00'
+    """
+    for fmt in ("%a %b %d %H:%M:%S %Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(text.strip(), fmt).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return None
 
 
 # -- the machine layout ---------------------------------------------------------------------
@@ -288,6 +306,9 @@ def parse_fuller(lines: Iterable[bytes]) -> Iterator[Commit]:
                     commit.author_name, commit.author_email = contact
             elif key in (b"AuthorDate", b"Date"):
                 commit.time = parse_date(value_text)
+                if commit.time is None:
+                    commit.time = parse_local_date(value_text)
+                    commit.time_quality = "no_timezone"
                 if commit.time is None:
                     commit.problem = "unreadable date"
             continue

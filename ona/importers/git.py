@@ -131,7 +131,10 @@ class GitReader(Reader):
         self.mailmap = Path(mailmap) if mailmap is not None else None
         self.coedit_limit = coedit_limit
         self.progress = progress
-        self.container = self.path.resolve().name.removesuffix(".git") or "repository"
+        name = self.path.resolve().name
+        for suffix in (".gz", ".bz2", ".xz", ".bundle", ".txt", ".log", ".git"):
+            name = name.removesuffix(suffix)
+        self.container = name or "repository"
         self._authors: dict[str, str | None] = {}  # sha -> handle (None: a bot)
         self._coauthor_map: dict[str, str] = {}
         self._file_mailmap = Mailmap()
@@ -378,7 +381,8 @@ class GitReader(Reader):
                 coeditor.skip(c.sha)
             return Rejected(c.location, "outside the period", excluded=True)
         self.add_person(author)
-        base = {"timestamp": c.time, "channel": "code", "container": self.container}
+        base = {"timestamp": c.time, "channel": "code", "container": self.container,
+                "time_quality": c.time_quality}  # fmt: skip
         events: list[dict[str, Any]] = []
 
         coauthors: list[str] = []

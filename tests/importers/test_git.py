@@ -533,3 +533,12 @@ def test_log_saved_with_windows_line_ends(shared, tmp_path):
     a, b = read_git(src), read_git(crlf)
     assert a.report.files[0].to_dict()["read"] == b.report.files[0].to_dict()["read"] == 10
     assert _edges(a) == _edges(b)
+
+
+def test_local_dates_are_flagged(built, tmp_path):
+    path = tmp_path / "local.log"
+    path.write_bytes(built.git("log", "--numstat", "--date=local", "--pretty=fuller", "--branches"))
+    result = read_git(path, mailmap=built.path / ".mailmap")
+    assert set(result.interactions["time_quality"]) == {"no_timezone"}
+    assert _balanced(result).imported == 9
+    assert set(read_git(built.path).interactions["time_quality"]) == {"exact"}
