@@ -156,8 +156,9 @@ def _check_key(key: object, func: str) -> bytes:
         # The key itself is never shown, only what is wrong with it.
         raise InvalidParameterError(
             f"The 'key' parameter of {func} must be bytes of at least {MIN_KEY_BYTES} bytes "
-            f"(see ona.privacy.load_key). Got a {type(key).__name__} instead"
-            + (f" of {len(key)} bytes." if isinstance(key, bytes) else ".")
+            "(see ona.privacy.load_key). Got "
+            + (f"{len(key)} bytes" if isinstance(key, bytes) else f"a {type(key).__name__}")
+            + " instead."
         )
     return key
 
@@ -179,10 +180,27 @@ def write_key_file(path: str | Path) -> Path:
     Keep the file outside every workspace and back it up: without it, pseudonyms of later
     imports no longer join the earlier ones.
 
+    Parameters
+    ----------
+    path : str or Path
+        Where to write the key (``~`` is expanded).
+
+    Returns
+    -------
+    Path
+        The key file, for :func:`load_key`.
+
     Raises
     ------
     FileExistsError
         If ``path`` exists (a key is never replaced by accident).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = write_key_file(pathlib.Path(tempfile.mkdtemp()) / "ona.key")
+    >>> oct(path.stat().st_mode & 0o777), len(load_key(path))
+    ('0o600', 43)
     """
     path = Path(path).expanduser()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
