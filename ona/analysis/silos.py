@@ -626,6 +626,7 @@ _is_resolutions.description = "a non-empty list of positive numbers"  # type: ig
         "method": [Options({"louvain", "leiden"})],
         "weight": [_is_weight],
         "seed": [Interval(int, 0)],
+        "n_seeds": [Interval(int, 1)],
     }
 )
 def resolution_scan(
@@ -636,6 +637,7 @@ def resolution_scan(
     method: str = "louvain",
     weight: str | None = "weight",
     seed: int = 0,
+    n_seeds: int = 1,
 ) -> pd.DataFrame:
     """Communities found at several resolutions, and how well each matches the formal groups.
 
@@ -651,13 +653,17 @@ def resolution_scan(
         Formal groups to compare with (:func:`compare_partitions`).
     method, weight, seed
         As in :func:`communities`.
+    n_seeds : int, default 1
+        With more than one, also run seeds ``seed + 1``... and report how stable the partition
+        is across them (measures.md §2.5: many near-optimal partitions exist).
 
     Returns
     -------
     DataFrame
         Indexed by resolution: ``communities``, ``modularity`` (at that resolution) and
         ``modularity_at_1`` (standard Q, comparable across rows); with ``groups``, ``nmi``,
-        ``ari`` and ``groups``.
+        ``ari`` and ``groups``; with ``n_seeds > 1``, ``seed_ari``: the mean adjusted Rand
+        index between the partitions of the different seeds (1 = the same every time).
 
     Examples
     --------
@@ -679,6 +685,17 @@ def resolution_scan(
             "modularity": found.attrs["modularity"],
             "modularity_at_1": _modularity(sym, found.to_numpy(), 1.0),
         }
+        if n_seeds > 1:
+            runs = [found] + [
+                communities(cg, method=method, resolution=float(gamma), weight=weight, seed=s)
+                for s in range(seed + 1, seed + n_seeds)
+            ]
+            aris = [
+                compare_partitions(runs[a], runs[b])["ari"]
+                for a in range(n_seeds)
+                for b in range(a + 1, n_seeds)
+            ]
+            row["seed_ari"] = float(np.mean(aris))
         if groups is not None:
             labels = _group_labels(cg, groups).dropna()
             agreement = compare_partitions(labels, found)
@@ -686,7 +703,9 @@ def resolution_scan(
         rows[float(gamma)] = row
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "resolution"
-    out.attrs.update(method=method, seed=seed, weight=weight or "ties", level="network")
+    out.attrs.update(
+        method=method, seed=seed, n_seeds=n_seeds, weight=weight or "ties", level="network"
+    )
     return out
 
 

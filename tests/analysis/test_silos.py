@@ -321,6 +321,10 @@ def test_resolution_scan_shows_the_resolution_limit():
     assert scan.loc[1.0, "modularity_at_1"] > scan.loc[8.0, "modularity_at_1"]
     # far too high a resolution shatters the cliques
     assert scan.loc[400.0, "communities"] > 30 and scan.loc[400.0, "ari"] < 1
+    # seed stability: the planted resolution gives the same partition for every seed
+    stable = resolution_scan(G, [8], n_seeds=4)
+    assert stable.loc[8.0, "seed_ari"] == pytest.approx(1.0)
+    assert "seed_ari" not in scan.columns
 
 
 def test_networkx_backend_and_directed_input():
