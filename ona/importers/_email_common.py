@@ -62,6 +62,7 @@ class MailAssembler:
         # grows with the input); the sender strings are shared through ``_names``.
         self.authors: dict[int, str] = {}
         self._names: dict[str, str] = {}
+        self._members: set[tuple[str, str]] = set()
         self._held: list[tuple[str, str, list[dict[str, Any]], str, dict[str, Any]]] = []
 
     def feed(
@@ -101,6 +102,10 @@ class MailAssembler:
             self.reader.note("recipient taken from the list address")
             recipients[h.list_address] = "to"
             mass = True
+        if h.list_id and (h.sender, h.list_id) not in self._members:
+            # Posting to a list is membership ONA can use (silos, boundary spanners).
+            self._members.add((h.sender, h.list_id))
+            self.reader.add_affiliation(h.sender, h.list_id, "mailing_list")
         n = len(recipients)
         base = {
             "timestamp": timestamp,

@@ -165,6 +165,44 @@ def _shift(item: tuple, base: int) -> tuple:
     return (item[0], item[1] + base, *item[2:])
 
 
+def _is_mbox_file(path: Path) -> bool:
+    """Whether a file (plain, compressed or a zip of them) starts like an mbox archive."""
+    if not path.is_file() or ".eml" in path.suffixes:  # one saved message: the eml reader
+        return False
+    if path.suffix.lower() == ".zip":
+        try:
+            with SafeZip(path) as z:
+                for name in z.names()[:20]:
+                    with z.open(name) as fh:
+                        if fh.read(5) == b"From ":
+                            return True
+        except Exception:  # a broken zip is not an mbox; the zip's own reader says why
+            return False
+        return False
+    try:
+        with open_binary(path) as fh:
+            head = fh.read(4096)
+    except Exception:  # unreadable or corrupt compressed file: not recognisably an mbox
+        return False
+    return head.startswith(b"From ") and _is_separator(head, 0)
+
+
+def _folder_files(path: Path, limit: int = 5000) -> list[Path]:
+    """The files of a folder of mbox archives (monthly list archives), or [] unless every
+    file in it (hidden ones aside) is one."""
+    files = []
+    for dirpath, dirnames, names in os.walk(path):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            f = Path(dirpath) / name
+            if f.suffix.lower() == ".zip" or not _is_mbox_file(f) or len(files) >= limit:
+                return []
+            files.append(f)
+    return files
+
+
 class MboxReader(Reader):
     """Read an mbox archive (see :func:`read_mbox`)."""
 
@@ -186,41 +224,41 @@ class MboxReader(Reader):
     @classmethod
     def detect(cls, path: Path) -> bool:
         path = Path(path)
-        if not path.is_file() or ".eml" in path.suffixes:  # one saved message: the eml reader
-            return False
-        if path.suffix.lower() == ".zip":
-            try:
-                with SafeZip(path) as z:
-                    for name in z.names()[:20]:
-                        with z.open(name) as fh:
-                            if fh.read(5) == b"From ":
-                                return True
-            except Exception:  # a broken zip is not an mbox; the zip's own reader says why
-                return False
-            return False
-        try:
-            with open_binary(path) as fh:
-                head = fh.read(4096)
-        except Exception:  # unreadable or corrupt compressed file: not recognisably an mbox
-            return False
-        return head.startswith(b"From ") and _is_separator(head, 0)
+        if path.is_dir():
+            return bool(_folder_files(path))
+        return _is_mbox_file(path)
 
     def records(self) -> Iterator[Record | Rejected]:
+        # One assembler for a whole folder: replies across monthly archives are resolved.
         assembler = MailAssembler(self, mass_threshold=self.mass_threshold)
-        if self.path.suffix.lower() == ".zip":
-            with SafeZip(self.path) as z:
-                for name in z.names():
-                    with z.open(name) as fh:
-                        yield from self._assemble(assembler, _stream_items(fh), f"{name}: ")
-        elif self.path.suffix.lower() in _COMPRESSED:
-            with open_binary(self.path) as fh:
-                yield from self._assemble(assembler, _stream_items(fh), "")
+        if self.path.is_dir():
+            for f in _folder_files(self.path):
+                rel = f.relative_to(self.path).as_posix()
+                yield from self._file(assembler, f, f"{rel}: ")
         else:
-            yield from self._assemble(assembler, self._plain_items(), "")
+            yield from self._file(assembler, self.path, "")
         yield from assembler.finish()
 
-    def _plain_items(self) -> Iterator[tuple]:
-        path = str(self.path)
+    def _file(self, assembler: MailAssembler, path: Path, prefix: str):
+        suffix = path.suffix.lower()
+        if suffix == ".zip":
+            with SafeZip(path) as z:
+                for name in z.names():
+                    with z.open(name) as fh:
+                        if fh.read(5) != b"From ":
+                            self.note("zip entries that are not mbox files skipped")
+                            continue
+                    with z.open(name) as fh:
+                        items = _stream_items(fh)
+                        yield from self._assemble(assembler, items, f"{prefix}{name}: ")
+        elif suffix in _COMPRESSED:
+            with open_binary(path) as fh:
+                yield from self._assemble(assembler, _stream_items(fh), prefix)
+        else:
+            yield from self._assemble(assembler, self._plain_items(path), prefix)
+
+    def _plain_items(self, file: Path) -> Iterator[tuple]:
+        path = str(file)
         size = os.path.getsize(path)
         if size == 0:
             return
@@ -282,7 +320,8 @@ def read_mbox(
     Parameters
     ----------
     path : str or Path
-        An mbox file, possibly ``.gz``/``.bz2``/``.xz`` compressed, or a ``.zip`` of mbox files.
+        An mbox file, possibly ``.gz``/``.bz2``/``.xz`` compressed, a ``.zip`` of mbox files,
+        or a folder of mbox files (monthly list archives: replies across files are resolved).
     on_bad_lines : {'error', 'warn', 'skip'}
         What to do with a message that cannot be read (see :class:`~ona.importers._base.Reader`).
     mass_threshold : int

@@ -347,3 +347,50 @@ def test_maildir_name_time_is_inferred_date(tmp_path):
     t = read_maildir(tmp_path).interactions
     assert t.loc[0, "time_quality"] == "inferred"
     assert t.loc[0, "timestamp"] == pd.Timestamp(1767603600, unit="s", tz="UTC")
+
+
+def test_folder_of_monthly_archives_resolves_replies_across_files(tmp_path):
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    write(folder, msg(*BASIC, "To: l@x.org", "Message-ID: <jan@x>"), name="2026-01.mbox")
+    write(folder, msg("From: b@x.org", "To: l@x.org", "Date: Mon, 02 Feb 2026 09:00:00 +0000",
+                      "Message-ID: <feb@x>", "In-Reply-To: <jan@x>"), name="2026-02.mbox")  # fmt: skip
+    assert MboxReader.detect(folder)
+    res = read_mbox(folder)
+    assert ("b@x.org", "a@x.org", "reply") in edges(res)
+    assert res.report.files[0].read == 2
+    # per file, the February reply has no parent to point to
+    assert "reply" not in set(read_mbox(folder / "2026-02.mbox").interactions["kind"])
+    (folder / "notes.txt").write_text("not mail")
+    assert not MboxReader.detect(folder)  # a mixed folder is walked file by file instead
+
+
+def test_zip_entries_that_are_not_mbox_are_skipped(tmp_path):
+    zp = tmp_path / "export.zip"
+    with zipfile.ZipFile(zp, "w") as z:
+        z.writestr("README.txt", "what this export holds")
+        z.writestr("mail/all.mbox", msg(*BASIC, "To: b@x.org", "Message-ID: <1@x>"))
+    res = read_mbox(zp, on_bad_lines="error")
+    assert edges(res) == [("a@x.org", "b@x.org", "to")]
+    assert res.report.rejects[0:] == [] and res.report.files[0].read == 1
+
+
+def test_list_posters_become_list_members(tmp_path):
+    p = write(
+        tmp_path,
+        msg(*BASIC, "To: dev@x.org", "Message-ID: <1@x>", "List-Id: <dev.x.org>"),
+        msg(*BASIC, "To: dev@x.org", "Message-ID: <2@x>", "List-Id: <dev.x.org>"),
+        msg("From: b@x.org", "To: dev@x.org", BASIC[1], "Message-ID: <3@x>", "List-Id: <dev.x.org>"),
+    )  # fmt: skip
+    aff = read_mbox(p).affiliations
+    assert sorted(aff["person"]) == ["a@x.org", "b@x.org"]
+    assert set(aff["group"]) == {"dev.x.org"} and set(aff["group_type"]) == {"mailing_list"}
+
+
+def test_options_are_validated(tmp_path):
+    from ona.exceptions import InvalidParameterError
+
+    p = write(tmp_path, msg(*BASIC, "To: b@x.org"))
+    for bad in ({"n_jobs": 0}, {"mass_threshold": -1}, {"on_bad_lines": "ignore"}):
+        with pytest.raises(InvalidParameterError):
+            read_mbox(p, **bad)
