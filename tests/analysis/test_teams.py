@@ -6,6 +6,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ona.analysis.teams import team_table
 from ona.graph import as_compact
@@ -99,3 +101,20 @@ def test_team_table_mapping_inputs_and_compact_graph():
     assert (by_name["mean_tie_strength"] == 1.0).all()
     small = team_table(G, teams, min_group_size=3)
     assert "tiny" in small.index and small.attrs["level"] == "group"
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(6, 30), st.floats(0.05, 0.5), st.integers(2, 4), st.booleans(), st.integers(0, 9999))
+def test_team_table_agrees_with_ei_index(n, p, k, directed, seed):
+    from ona.analysis.silos import ei_index
+
+    G = nx.gnp_random_graph(n, p, seed=seed, directed=directed)
+    teams = {v: v % k for v in G}
+    table = team_table(G, teams, weight=None, min_group_size=1)
+    ei = ei_index(G, teams, min_group_size=1)
+    np.testing.assert_array_equal(table["internal_ties"], ei["internal"])
+    np.testing.assert_array_equal(table["external_ties"], ei["external"])
+    np.testing.assert_allclose(table["ei"], ei["ei"], equal_nan=True)
+    assert table["size"].sum() == n
+    assert ((table["density"] >= 0) & (table["density"] <= 1)).all()
+    assert (table["external_groups"] <= k - 1).all()
