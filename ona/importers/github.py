@@ -142,27 +142,37 @@ class GitHubReader(Reader):
 
     # -- loading ----------------------------------------------------------------------------
     def _load(self) -> Iterator[tuple[str, Any]]:
-        """(location, top-level JSON value) per object; (location, None) for unreadable ones."""
+        """(location, top-level JSON value) per value; (location, None) for unreadable ones.
+
+        A file may hold one JSON value, JSON lines, or JSON values one after another (as
+        Perceval prints its items); after an unreadable value, reading resumes at the next line
+        that opens an object or array.
+        """
         files = self._files(self.path) if self.path.is_dir() else [self.path]
+        decoder = json.JSONDecoder()
         for f in files:
             name = f.name if f is not self.path else self.path.name
             with open_binary(f) as fh:
-                raw = fh.read()
-            try:
-                yield name, json.loads(raw)
-                continue
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                pass
-            lines = raw.splitlines()
-            if len([x for x in lines if x.strip()]) < 2:
-                yield name, None
-                continue
-            for n, line in enumerate(lines, 1):
-                if line.strip():
-                    try:
-                        yield f"{name}:line {n}", json.loads(line)
-                    except (UnicodeDecodeError, json.JSONDecodeError):
-                        yield f"{name}:line {n}", None
+                text = fh.read().decode("utf-8", "replace")
+            values: list[tuple[int, Any]] = []
+            pos = 0
+            while True:
+                while pos < len(text) and text[pos].isspace():
+                    pos += 1
+                if pos >= len(text):
+                    break
+                line = text.count("\n", 0, pos) + 1
+                try:
+                    value, pos = decoder.raw_decode(text, pos)
+                except json.JSONDecodeError:
+                    value = None
+                    found = [
+                        i for i in (text.find("\n{", pos + 1), text.find("\n[", pos + 1)) if i >= 0
+                    ]
+                    pos = min(found) + 1 if found else len(text)
+                values.append((line, value))
+            for line, value in values:
+                yield (f"{name}:line {line}" if len(values) > 1 else name), value
 
     def _flatten(self) -> Iterator[tuple[str, str, dict | None, tuple[str, str] | None]]:
         """(location, kind, object, key of the enclosing pull request or issue) per JSON item."""

@@ -190,3 +190,19 @@ def test_broken_inputs():
         read_github(BROKEN / "truncated.json", on_bad_lines="error")
     with pytest.raises(InvalidParameterError):
         read_github(BROKEN, bots="x")
+
+
+def test_perceval_pretty_printed_items(export, tmp_path):
+    """Perceval prints items as indented JSON objects one after another."""
+    import gzip as _gzip
+
+    lines = _gzip.open(export / "perceval.jsonl.gz", "rt").read().splitlines()
+    pretty = tmp_path / "perceval_items.json"
+    pretty.write_text("\n".join(json.dumps(json.loads(x), indent=4) for x in lines) + "\n")
+    result = read_github(pretty)
+    got = Counter(zip(result.interactions["kind"], result.interactions["source"],
+                      result.interactions["target"], strict=True))  # fmt: skip
+    assert got == Counter({("to", "bob", "alice"): 1, ("review", "alice", "bob"): 1,
+                           ("review_comment", "erin", "bob"): 1})  # fmt: skip
+    f = _balanced(result)
+    assert (f.read, f.duplicates) == (8, 4)  # the same item twice
