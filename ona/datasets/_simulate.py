@@ -136,6 +136,16 @@ class SimulatedOrganisation:
     chat: Chat | None = field(default=None, repr=False)
     repo: Repo | None = field(default=None, repr=False)
 
+    def __repr__(self) -> str:
+        latest = self.people.drop_duplicates("person_id", keep="last")
+        ts = self.interactions["timestamp"]
+        span = f"{ts.min():%Y-%m-%d} to {ts.max():%Y-%m-%d}" if len(ts) else "no interactions"
+        return (
+            f"<SimulatedOrganisation: {len(latest)} people, {latest['team'].nunique()} teams, "
+            f"{latest['department'].nunique()} departments, {len(self.interactions):,} interactions "
+            f"({span}), seed {self.truth.seed}>"
+        )
+
 
 def simulate_organisation(
     *,
