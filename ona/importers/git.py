@@ -131,7 +131,8 @@ class GitReader(Reader):
         self.mailmap = Path(mailmap) if mailmap is not None else None
         self.coedit_limit = coedit_limit
         self.progress = progress
-        name = self.path.resolve().name
+        resolved = self.path.resolve()
+        name = resolved.parent.name if resolved.name == ".git" else resolved.name
         for suffix in (".gz", ".bz2", ".xz", ".bundle", ".txt", ".log", ".git"):
             name = name.removesuffix(suffix)
         self.container = name or "repository"
@@ -495,7 +496,8 @@ def read_git(
         How close in time two changes of one file must be to link their authors.
     bots : list of str, optional
         Regular expressions over ``"name <e-mail>"`` that mark bots (default
-        :data:`DEFAULT_BOTS`; pass ``[]`` to keep every author).
+        :data:`DEFAULT_BOTS`; extend it with ``[*DEFAULT_BOTS, r"deploy-user"]``, or pass
+        ``[]`` to keep every author).
     mailmap : str or Path, optional
         A ``.mailmap`` file to apply, besides the repository's own (for a log file, the only one).
     coedit_limit : int, optional
