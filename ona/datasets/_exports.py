@@ -50,8 +50,9 @@ def write_all(sim: SimulatedOrganisation, directory: Path) -> dict[str, Path]:
     write_git_bundle(sim.org, sim.repo, paths["git"])
     paths["roster"].write_bytes(_csv_bytes(sim.people, _roster_format))
     paths["outcomes"].write_bytes(_csv_bytes(sim.outcomes, _outcome_format))
-    paths["truth"].write_text(json.dumps(sim.truth.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                              encoding="utf-8")  # fmt: skip
+    # bytes, not text mode: no platform newline translation
+    truth = json.dumps(sim.truth.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    paths["truth"].write_bytes(truth.encode("utf-8"))
     return paths
 
 
