@@ -110,6 +110,7 @@ _EXPORTS: dict[str, str] = {
     "tie_changes": "ona.analysis.change",
     "people_changes": "ona.analysis.change",
     "cross_group_share": "ona.analysis.change",
+    "window_stability": "ona.analysis.change",
     # relating to outcomes
     "relate": "ona.stats",
     "did": "ona.stats",

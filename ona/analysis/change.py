@@ -4,6 +4,7 @@
   :func:`ona.windows`, stacked with the period as the first index level;
 * :func:`deltas`: before, after and change of every numeric column between two tables;
 * :func:`tie_changes` and :func:`people_changes`: ties and active people gained, lost and kept;
+* :func:`window_stability`: how much consecutive windows agree (ties, people, rank of contacts);
 * :func:`cross_group_share`: the share of interaction that crosses group lines before and
   after a date (Yang et al. 2022 measured siloing after firm-wide remote work this way).
 
@@ -39,6 +40,7 @@ __all__ = [
     "deltas",
     "people_changes",
     "tie_changes",
+    "window_stability",
 ]
 
 
@@ -385,4 +387,62 @@ def cross_group_share(
         at=str(pd.Timestamp(at)),
         change=float(out.loc["after", "share"] - out.loc["before", "share"]),
     )
+    return out
+
+
+def _is_graph_dict(value: Any) -> bool:
+    return isinstance(value, Mapping) and len(value) >= 2
+
+
+_is_graph_dict.description = "a mapping period -> graph with at least two periods"  # type: ignore[attr-defined]
+
+
+@validate_params({"graphs": [_is_graph_dict]})
+def window_stability(graphs: Mapping[Any, Any]) -> pd.DataFrame:
+    """How much each window agrees with the one before: ties, people and rank of contacts.
+
+    Window length changes what a network looks like (measures.md §1); before reading change
+    as real, check that consecutive windows of the chosen length agree reasonably.
+
+    Parameters
+    ----------
+    graphs : mapping
+        Period → graph in time order, e.g. :func:`ona.windows`.
+
+    Returns
+    -------
+    DataFrame
+        One row per window after the first: ``tie_jaccard`` (ties kept over ties in either
+        window), ``people_jaccard`` (the same for active people), ``contacts_spearman``
+        (Spearman rank correlation of people's distinct contacts over the people active in
+        both windows).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> s = window_stability({1: nx.path_graph(4), 2: nx.path_graph(4), 3: nx.star_graph(3)})
+    >>> s["tie_jaccard"].tolist()
+    [1.0, 0.2]
+    """
+    from scipy.stats import spearmanr
+
+    periods = list(graphs)
+    rows = {}
+    for before, after in zip(periods[:-1], periods[1:], strict=True):
+        ties = tie_changes(graphs[before], graphs[after], weight=None)
+        people = people_changes(graphs[before], graphs[after])
+        both = people[people["status"] == "stayed"]
+        rho = (
+            spearmanr(both["contacts_before"], both["contacts_after"]).statistic
+            if len(both) > 2
+            else np.nan
+        )
+        rows[after] = {
+            "tie_jaccard": ties.attrs["jaccard"],
+            "people_jaccard": people.attrs["stayed"] / len(people) if len(people) else np.nan,
+            "contacts_spearman": float(rho),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "period"
+    out.attrs["level"] = "network"
     return out

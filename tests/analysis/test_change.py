@@ -13,6 +13,7 @@ from ona.analysis.change import (
     deltas,
     people_changes,
     tie_changes,
+    window_stability,
 )
 from ona.exceptions import InvalidParameterError
 
@@ -159,3 +160,24 @@ def test_cross_group_share_before_and_after():
     small = {f"p{i:02d}": ("Z" if i < 2 else "Y") for i in range(24)}
     per_small = cross_group_share(events, small, at=at, by_group=True)
     assert list(per_small.index) == ["Y"]  # Z has 2 people
+
+
+def test_stability_of_consecutive_windows():
+    from scipy.stats import spearmanr
+
+    from ona.graph import windows
+
+    events = _events(seed=5, n_events=900)
+    graphs = windows(events, freq="MS", directed=False)
+    out = window_stability(graphs)
+    periods = list(graphs)
+    assert out.index.tolist() == periods[1:]
+    a, b = graphs[periods[0]], graphs[periods[1]]
+    ea = {tuple(sorted(e)) for e in a.edges}
+    eb = {tuple(sorted(e)) for e in b.edges}
+    assert out.iloc[0]["tie_jaccard"] == pytest.approx(len(ea & eb) / len(ea | eb))
+    both = [v for v in a if a.degree(v) and v in b and b.degree(v)]
+    rho = spearmanr([a.degree(v) for v in both], [b.degree(v) for v in both]).statistic
+    assert out.iloc[0]["contacts_spearman"] == pytest.approx(rho)
+    with pytest.raises(InvalidParameterError):
+        window_stability({periods[0]: a})
