@@ -148,9 +148,10 @@ def _addresses_of(value: str) -> tuple[str, ...]:
     if "@" not in value and " at " in value:
         value = _OBFUSCATED.sub(r"\1@\2", value)
     found = _fast_addresses(value)
-    if found is None:
-        found = [addr for _name, addr in getaddresses([value])]
-    out = []
+    if found is not None:  # the fast path's addresses are bare addr-specs already
+        return tuple(dict.fromkeys(a.lower() for a in found))
+    found = [addr for _name, addr in getaddresses([value])]
+    out: dict[str, None] = {}  # ordered and O(1) membership: broadcasts list 800 addresses
     for addr in found:
         addr = addr.strip().strip("<>").strip().lower()
         if " " in addr or "\t" in addr:
@@ -158,8 +159,8 @@ def _addresses_of(value: str) -> tuple[str, ...]:
             # the whole phrase; the one word with an @ is the address.
             at = [w for w in addr.split() if "@" in w]
             addr = at[0].strip("<>") if len(at) == 1 else addr
-        if addr and addr not in out:
-            out.append(addr)
+        if addr:
+            out[addr] = None
     return tuple(out)
 
 
@@ -185,15 +186,18 @@ def parse_addresses(values: list[str] | None) -> list[str]:
     """
     if not values:
         return []
-    out: list[str] = []
-    for value in values:
+    if len(values) == 1:
+        value = values[0]
         # Short values (one sender, a few recipients) repeat across a mailbox: cache them;
         # long recipient lists rarely repeat and would only fill memory.
+        return list(
+            _cached_addresses(value) if len(value) < _CACHE_MAX_LEN else _addresses_of(value)
+        )
+    out: dict[str, None] = {}
+    for value in values:
         found = _cached_addresses(value) if len(value) < _CACHE_MAX_LEN else _addresses_of(value)
-        for addr in found:
-            if addr not in out:
-                out.append(addr)
-    return out
+        out.update(dict.fromkeys(found))
+    return list(out)
 
 
 # -- message ids -------------------------------------------------------------------------------
