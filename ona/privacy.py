@@ -299,7 +299,7 @@ def _domain(value: str) -> str | None:
     return domain.lower() if at and local and domain else None
 
 
-def _mapper(key: bytes, keep_domain: bool, domains: Mapping[str, str] | None, prefix: bytes = b""):
+def _mapper(key: bytes, keep_domain: bool, prefix: bytes = b""):
     cache: dict[str, str] = {}
 
     def one(value: str) -> str:
@@ -307,10 +307,9 @@ def _mapper(key: bytes, keep_domain: bool, domains: Mapping[str, str] | None, pr
         if out is None:
             digest = hmac.new(key, prefix + value.encode("utf-8", "surrogatepass"), hashlib.sha256)
             out = base64.urlsafe_b64encode(digest.digest()).decode("ascii")[:PSEUDONYM_LENGTH]
-            if keep_domain:
-                domain = (domains or {}).get(value) or _domain(value)
-                if domain:
-                    out = f"{out}@{domain}"
+            domain = _domain(value) if keep_domain else None
+            if domain:
+                out = f"{out}@{domain}"
             cache[value] = out
         return out
 
@@ -330,7 +329,6 @@ def pseudonymise(
     key: bytes,
     *,
     keep_domain: bool = False,
-    domains: Mapping[str, str] | None = None,
 ) -> str | pd.Series:
     """Replace identifiers by their keyed pseudonyms; missing values stay missing.
 
@@ -341,10 +339,9 @@ def pseudonymise(
     key : bytes
         The key from :func:`load_key`.
     keep_domain : bool, default False
-        Append ``@domain`` to the pseudonym of an identifier that is an e-mail address (or whose
-        domain ``domains`` gives), so internal and external people stay distinguishable.
-    domains : mapping, optional
-        Identifier -> e-mail domain for identifiers that are not addresses (roster ids).
+        Append ``@domain`` to the pseudonym of an identifier that is an e-mail address, so
+        internal and external people stay distinguishable. It depends on the identifier alone,
+        so tables pseudonymised separately still join.
 
     Returns
     -------
@@ -358,23 +355,11 @@ def pseudonymise(
     >>> out[0].endswith("@corp.com"), len(out[1]), out.isna()[2]
     (True, 22, np.True_)
     """
-    one = _mapper(_check_key(key, "pseudonymise"), keep_domain, domains)
+    one = _mapper(_check_key(key, "pseudonymise"), keep_domain)
     if isinstance(values, str):
         return one(values)
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype="string")
     return _apply(series, one)
-
-
-def _person_domains(people: pd.DataFrame | None) -> dict[str, str]:
-    if people is None or "email" not in people.columns or not len(people):
-        return {}
-    known = people.loc[people["email"].notna(), ["person_id", "email"]]
-    out: dict[str, str] = {}
-    for pid, email in zip(known["person_id"], known["email"], strict=True):
-        domain = _domain(str(email))
-        if domain and pid not in out:
-            out[str(pid)] = domain
-    return out
 
 
 @validate_params({"keep_domain": [bool], "hash_containers": [bool]})
@@ -406,8 +391,10 @@ def pseudonymise_tables(
     key : bytes
         The key from :func:`load_key`.
     keep_domain : bool, default False
-        Keep the e-mail domain (``pseudonym@domain``) for internal/external distinctions; a
-        roster person gets the domain of their ``email``.
+        Keep the e-mail domain (``pseudonym@domain``) of identifiers and addresses that are
+        e-mail addresses, for internal/external distinctions (a roster person with a non-mail
+        id keeps the domain in ``email``). Each value's pseudonym depends on the value alone, so
+        the three tables, or several imports, can be pseudonymised in separate calls.
     hash_containers : bool, default True
         Also hash thread ids, containers and affiliation groups.
 
@@ -427,16 +414,14 @@ def pseudonymise_tables(
     (True, False)
     """
     key = _check_key(key, "pseudonymise_tables")
-    domains = _person_domains(people) if keep_domain else {}
-    person = _mapper(key, keep_domain, domains)
-    address = _mapper(key, keep_domain, None)
-    container = _mapper(key, False, None, _CONTAINER_PREFIX)
+    identity = _mapper(key, keep_domain)
+    container = _mapper(key, False, _CONTAINER_PREFIX)
 
     if interactions is not None:
         interactions = interactions.copy()
         for col in ("source", "target"):
             if col in interactions.columns:
-                interactions[col] = _apply(interactions[col], person)
+                interactions[col] = _apply(interactions[col], identity)
         if hash_containers:
             for col in ("thread_id", "container"):
                 if col in interactions.columns:
@@ -447,16 +432,16 @@ def pseudonymise_tables(
         people = people.drop(columns=drop)
         for col in ("person_id", "manager_id"):
             if col in people.columns:
-                people[col] = _apply(people[col], person)
+                people[col] = _apply(people[col], identity)
         if "email" in people.columns:
-            people["email"] = _apply(people["email"].str.lower(), address)
+            people["email"] = _apply(people["email"].str.lower(), identity)
         if "aliases" in people.columns:
             people["aliases"] = (
                 people["aliases"]
                 .astype("string")
                 .map(
                     lambda s: ";".join(
-                        address(a.strip().lower()) for a in s.split(";") if a.strip()
+                        identity(a.strip().lower()) for a in s.split(";") if a.strip()
                     ),
                     na_action="ignore",
                 )
@@ -466,7 +451,7 @@ def pseudonymise_tables(
     if affiliations is not None:
         affiliations = affiliations.copy()
         if "person" in affiliations.columns:
-            affiliations["person"] = _apply(affiliations["person"], person)
+            affiliations["person"] = _apply(affiliations["person"], identity)
         if hash_containers and "group" in affiliations.columns:
             affiliations["group"] = _apply(affiliations["group"], container)
 
