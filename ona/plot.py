@@ -137,7 +137,8 @@ def network(
             ax.scatter(*xy[k], s=80 + 1500 * counts[k] / counts.max(), color=colours[name],
                        label=f"{name} ({counts[k]})", zorder=2, edgecolors="white")
             ax.annotate(str(name), xy[k], ha="center", va="center", fontsize=8, zorder=3)
-        ax.set_title(f"Groups ({len(cg.nodes)} people; one node per group)\n{note}", fontsize=9)
+        ax.set_title(f"Groups ({len(cg.nodes)} people; one node per group, sized by "
+                     f"members)\n{note}", fontsize=9)
     else:
         graph = nx.from_scipy_sparse_array(sp.csr_array(sym))
         pos = nx.spring_layout(graph, seed=seed, weight="weight")
@@ -153,7 +154,11 @@ def network(
                        label=f"{name} ({mask.sum()})", zorder=2, edgecolors="white",
                        linewidths=0.3)
         ax.set_title(f"Who interacts with whom ({len(cg.nodes)} people)\n{note}", fontsize=9)
-    ax.legend(fontsize=7, loc="best", markerscale=0.5, frameon=False)
+        # Many groups: the legend goes beside the plot rather than over the people.
+        outside = len(colours) > 8
+        ax.legend(fontsize=7, markerscale=1, frameon=False, ncol=1 + len(colours) // 30,
+                  loc="upper left" if outside else "best",
+                  bbox_to_anchor=(1.0, 1.0) if outside else None)
     ax.set_axis_off()
     ax.autoscale_view()
     return ax

@@ -28,7 +28,7 @@ from ona import plot
 from ona._validation import Interval, validate_params
 from ona.analysis.centrality import centrality
 from ona.analysis.roles import overload, roles
-from ona.analysis.silos import ei_index, group_matrix
+from ona.analysis.silos import communities, compare_partitions, ei_index, group_matrix
 from ona.analysis.structure import density, reciprocity
 from ona.analysis.teams import team_table
 from ona.graph import as_compact, build_graph, windows
@@ -323,6 +323,17 @@ def _silo_section(w: _Writer, G: nx.DiGraph, group_col: str | None, min_size: in
             "from -1 (all ties inside) to +1 (all ties outside).")
         w.table(s, ei[["size", "internal", "external", "ei"]].sort_values("ei"),
                 f"E-I index by {group_col}")
+    formal = as_compact(G).node_attrs[group_col].dropna()
+    if formal.nunique() > 1:
+        agreement = compare_partitions(formal, communities(G, seed=0))
+        strength = ("closely" if agreement["nmi"] >= 0.6 else
+                    "partly" if agreement["nmi"] >= 0.3 else "hardly")
+        s.findings.append(
+            f"The {int(agreement['groups_b'])} communities found in the interactions "
+            f"{strength} follow the {int(agreement['groups_a'])} {group_col}s (normalised mutual "
+            f"information {agreement['nmi']:.2f}, 0 = unrelated, 1 = identical): "
+            + ("work is organised along the org chart." if agreement["nmi"] >= 0.6 else
+               "much collaboration cuts across the org chart."))
     fig, ax = _fig(7, 6)
     plot.group_heatmap(m, ax=ax, title=f"Interactions between {group_col}s")
     w.figure(s, fig, "group_matrix", f"{group_col} to {group_col} interactions (row: sender).")

@@ -48,6 +48,7 @@ def test_network_aggregates_to_groups_above_max_nodes():
     scatters = [c for c in ax.collections if not isinstance(c, LineCollection)]
     assert len(scatters) == 6  # one node per team; the 2-person team dropped (merged too small)
     assert all(len(s.get_offsets()) == 1 for s in scatters)
+    assert ax.get_legend() is None  # group names are written on the nodes
     assert "one node per group" in ax.get_title()
     assert {t.get_text() for t in ax.texts} == {f"team{i}" for i in range(6)}
 
