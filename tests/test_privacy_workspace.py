@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import inspect
 import json
 import re
 import zipfile
@@ -86,11 +87,11 @@ def _workspace_text(root: Path) -> dict[str, str]:
     return out
 
 
-def _import(shared: Path, folder: Path, key: bytes | None) -> dict[str, str]:
+def _import(shared: Path, folder: Path, key: bytes | None, **options) -> dict[str, str]:
     workspace_mod = pytest.importorskip("ona.workspace")
     ws = workspace_mod.open_workspace(folder, create=True)
     inputs = [shared / "fixtures" / rel for rel in [*MAIL, SLACK]]
-    report = ws.import_paths(inputs, key=key, on_bad_lines="skip")
+    report = ws.import_paths(inputs, key=key, on_bad_lines="skip", **options)
     assert report.total()["events"] > 0, "nothing was imported: the test would prove nothing"
     assert not report.skipped, report.skipped
     files = _workspace_text(folder)
@@ -115,12 +116,17 @@ def _leaks(files: dict[str, str], subjects: set[str], identities: set[str], key:
 
 
 @pytest.mark.slow
-def test_pseudonymised_workspace_holds_no_subject_and_no_raw_address(shared, tmp_path):
+@pytest.mark.parametrize("options", [{}, {"keep_domain": True}], ids=["default", "keep_domain"])
+def test_pseudonymised_workspace_holds_no_subject_and_no_raw_address(shared, tmp_path, options):
+    workspace = pytest.importorskip("ona.workspace")
+    accepted = inspect.signature(workspace.Workspace.import_paths).parameters
+    if not set(options) <= set(accepted):
+        pytest.skip(f"the workspace has no {sorted(options)} option")
     subjects, identities = _secrets(shared)
     assert len(subjects) >= 5 and len(identities) >= 10  # the search is not vacuous
     (tmp_path / "keys").mkdir()  # the key lives outside the workspace
     key = load_key(write_key_file(tmp_path / "keys" / "ona.key"))
-    files = _import(shared, tmp_path / "ws", key)
+    files = _import(shared, tmp_path / "ws", key, **options)
     assert _leaks(files, subjects, identities, key) == []
 
 
