@@ -36,6 +36,9 @@ _TIME = ("event_info.timestamp_usec", "timestamp_usec", "timestamp", "date", "ti
 _SPAM = ("message_info.is_spam", "is_spam")
 
 
+_BROKEN = (OSError, EOFError, csv.Error, UnicodeError)  # truncated gzip, NUL bytes, huge fields
+
+
 def _flatten(obj: Any, prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:
     """Nested JSON -> {'a.b.c': value}; lists of objects gather each field into a list."""
     out = {} if out is None else out
@@ -159,14 +162,21 @@ class GmailLogReader(Reader):
             yield Rejected("line 1", "not a Gmail log")
             return
         counts: dict[str, set[str]] = {}
-        for _loc, row in self._rows(kind):  # first pass: distinct recipients per message
-            if row is not None:
-                mid = parse_msgid(str(_pick(row, _ID) or ""))
-                if mid:
-                    counts.setdefault(mid, set()).update(_addresses(_pick(row, _RCPT)))
+        try:  # first pass: distinct recipients per message
+            for _loc, row in self._rows(kind):
+                if row is not None:
+                    mid = parse_msgid(str(_pick(row, _ID) or ""))
+                    if mid:
+                        counts.setdefault(mid, set()).update(_addresses(_pick(row, _RCPT)))
+        except _BROKEN:
+            pass  # the second pass reports where the file breaks off
         rows = RecipientRows()
-        for location, row in self._rows(kind):
-            yield self._record(location, row, rows, counts)
+        location = "start"
+        try:
+            for location, row in self._rows(kind):
+                yield self._record(location, row, rows, counts)
+        except _BROKEN:
+            yield Rejected(f"after {location}", "truncated or corrupt file (the rest is unread)")
 
     def _record(
         self, location: str, row: dict[str, Any] | None, rows: RecipientRows,

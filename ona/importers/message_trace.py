@@ -43,6 +43,7 @@ _EXCLUDED_STATUS = {
     "quarantined": "quarantined",
 }
 _KEPT_EVENTS = {"DELIVER", "SEND", "RECEIVE"}
+_BROKEN = (OSError, EOFError, csv.Error, UnicodeError)  # truncated gzip, NUL bytes, huge fields
 _TIME_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%Y/%m/%d %H:%M:%S")
 
 
@@ -181,17 +182,24 @@ class MessageTraceReader(Reader):
             yield Rejected("line 1", "not a message trace or tracking log header")
             return
         counts: dict[str, set[str]] = {}
-        for _n, row in _rows(self.path):  # first pass: distinct recipients per message
-            mid, _s, rcpt, _t, status = self._fields(layout, row)
-            if self._excluded(layout, status) is not None:
-                continue
-            counts.setdefault(parse_msgid(mid) or "", set()).update(
-                r.strip().lower() for r in rcpt if r.strip()
-            )
+        try:  # first pass: distinct recipients per message
+            for _n, row in _rows(self.path):
+                mid, _s, rcpt, _t, status = self._fields(layout, row)
+                if self._excluded(layout, status) is not None:
+                    continue
+                counts.setdefault(parse_msgid(mid) or "", set()).update(
+                    r.strip().lower() for r in rcpt if r.strip()
+                )
+        except _BROKEN:
+            pass  # the second pass reports where the file breaks off
         rows = RecipientRows()
         self.note("no threading in server logs: no reply edges")
-        for n, row in _rows(self.path):
-            yield self._row(layout, n, row, rows, counts)
+        last = 0
+        try:
+            for last, row in _rows(self.path):
+                yield self._row(layout, last, row, rows, counts)
+        except _BROKEN:
+            yield Rejected(f"after line {last}", "truncated or corrupt file (the rest is unread)")
 
     def _row(
         self, layout: str, n: int, row: dict[str, str], rows: RecipientRows,

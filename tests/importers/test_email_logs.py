@@ -123,3 +123,21 @@ def test_gmail_log_csv(tmp_path):
     res = read_gmail_log(p)
     assert sorted(res.interactions.target) == ["b@x.org", "c@x.org"]
     assert res.report.files[0].duplicates == 1
+
+
+def test_truncated_compressed_trace_keeps_whole_rows(tmp_path):
+    rows = "".join(
+        f'"2026-01-05T09:00:00Z","a@x.org","r{i}@x.org","s","Delivered","<m{i}@x.org>"\n'
+        for i in range(3000)
+    )
+    head = '"Received","SenderAddress","RecipientAddress","Subject","Status","MessageId"\n'
+    blob = gzip.compress((head + rows).encode())
+    p = tmp_path / "trace.csv.gz"
+    p.write_bytes(blob[: len(blob) // 2])
+    res = read_message_trace(p, on_bad_lines="skip")
+    f = res.report.files[0]
+    assert f.balanced() and 0 < f.imported < 3000
+    assert f.rejected == {"truncated or corrupt file (the rest is unread)": 1}
+    # every imported row is whole: its recipient is one the file was written with
+    assert res.interactions.target.str.fullmatch(r"r\d+@x\.org").all()
+    assert res.report.rejects[-1][1] == f"after line {f.imported + 1}"
