@@ -63,6 +63,7 @@ def test_02_who_connects_finds_the_planted_brokers_and_overload(tmp_path):
     p = s["planted"]
     assert p["brokers"] >= 3 and p["broker_external_contacts_percentile_mean"] > 0.8
     assert p["broker_betweenness_percentile_mean"] > 0.75
+    assert p["broker_cross_group_brokerage_percentile_mean"] > 0.8  # Gould-Fernandez
     assert p["overloaded_in_demand_share"] >= 0.8
     assert 0 < s["overload_top_share"] < 1 and 0 < s["overload_gini"] < 1
 
