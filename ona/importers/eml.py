@@ -7,6 +7,8 @@ Only the outer message's header block is read: a forwarded message attached as
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -78,7 +80,7 @@ class EmlReader(Reader):
     def _one(self, assembler: MailAssembler, fh: BinaryIO, location: str):
         try:
             block, _complete = read_header_block(fh)
-        except (OSError, EOFError):
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile):
             yield Rejected(location, "cannot read the file (corrupt or truncated)")
             return
         headers, received = parse_header_block(block)

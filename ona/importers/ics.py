@@ -13,6 +13,8 @@ never read.
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -193,7 +195,7 @@ class IcsReader(Reader):
                             f"{prefix}line {start}", "event too long (over 100,000 lines)"
                         )
                         event = None
-        except (OSError, EOFError):
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile):
             yield Rejected(f"{prefix}line {start}", "truncated or corrupt compressed file")
             return
         if event is not None:

@@ -15,6 +15,7 @@ import mmap
 import multiprocessing
 import os
 import re
+import zipfile
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -119,7 +120,7 @@ def _read_chunk(fh: BinaryIO, size: int) -> tuple[bytes, bool]:
     while n < size:
         try:
             block = read1(size - n)
-        except (EOFError, OSError, zlib.error):
+        except (EOFError, OSError, zlib.error, zipfile.BadZipFile):
             return b"".join(parts), True
         if not block:
             break
@@ -244,10 +245,15 @@ class MboxReader(Reader):
         if suffix == ".zip":
             with SafeZip(path) as z:
                 for name in z.names():
-                    with z.open(name) as fh:
-                        if fh.read(5) != b"From ":
-                            self.note("zip entries that are not mbox files skipped")
-                            continue
+                    try:
+                        with z.open(name) as fh:
+                            head = fh.read(5)
+                    except (EOFError, OSError, zlib.error, zipfile.BadZipFile):
+                        yield Rejected(f"{prefix}{name}", "corrupt zip entry")
+                        continue
+                    if head != b"From ":
+                        self.note("zip entries that are not mbox files skipped")
+                        continue
                     with z.open(name) as fh:
                         items = _stream_items(fh)
                         yield from self._assemble(assembler, items, f"{prefix}{name}: ")

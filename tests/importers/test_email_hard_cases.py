@@ -394,3 +394,21 @@ def test_options_are_validated(tmp_path):
     for bad in ({"n_jobs": 0}, {"mass_threshold": -1}, {"on_bad_lines": "ignore"}):
         with pytest.raises(InvalidParameterError):
             read_mbox(p, **bad)
+
+
+def test_corrupt_zip_entries_are_reported_not_raised(tmp_path):
+    from ona.importers.eml import read_eml
+
+    raw = tmp_path / "raw.zip"
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("a.eml", "From: a@x.org\nTo: b@x.org\n" + BASIC[1] + "\n\n" + "x" * 100)
+        z.writestr("all.mbox", msg(*BASIC, "To: b@x.org", "Message-ID: <1@x>", body="y" * 200))
+    data = bytearray(raw.read_bytes())
+    for marker in (b"xxxxx", b"yyyyy"):  # flip one byte in each entry: CRC mismatch
+        data[data.find(marker)] = ord("z")
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(bytes(data))
+    eml = read_eml(bad, on_bad_lines="skip").report.files[0]
+    assert (eml.read, dict(eml.rejected)) == (1, {"cannot read the file (corrupt or truncated)": 1})
+    box = read_mbox(bad, on_bad_lines="skip").report.files[0]
+    assert box.balanced() and box.imported == 0 and box.rejected["corrupt zip entry"] >= 1
