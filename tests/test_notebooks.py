@@ -41,7 +41,7 @@ def test_notebooks_are_stored_without_outputs_and_parameterised():
         book = nbformat.read(path, as_version=4)
         assert book.metadata["kernelspec"]["name"] == "python3", path.name
         tagged = [c for c in book.cells if "parameters" in c.metadata.get("tags", [])]
-        assert len(tagged) == 1, path.name
+        assert len(tagged) == 1 and book.cells[0] is tagged[0], path.name
         for cell in book.cells:
             if cell.cell_type == "code":
                 assert not cell.outputs and cell.execution_count is None, path.name
