@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ona.datasets._org import Org, ascii_fold, unique_ids
-from ona.datasets._process import Clock, Propensities, sample_targets
+from ona.datasets._process import Clock, Propensities
 from ona.tables import make_event_id
 
 __all__ = ["Chat", "chat_interactions", "simulate_chat", "slug"]
@@ -124,7 +124,7 @@ def simulate_chat(
         senders = rng.choice(active, size=rng.poisson(rate * len(active)), p=act / act.sum())
         times = clock.draw(rng, m, senders) + rng.random(len(senders))
         for s, tau in zip(senders.tolist(), times.tolist(), strict=True):
-            targets = sample_targets(rng, w[m][s], 1)
+            targets = w.draw(rng, m, s, 1)
             if not len(targets):
                 continue
             t = int(targets[0])
@@ -132,7 +132,7 @@ def simulate_chat(
             form = rng.random()
             if form < 0.35:
                 msg = chat.post(ch, tau, s, mentions=[t])
-                extra = sample_targets(rng, w[m][s], 1)
+                extra = w.draw(rng, m, s, 1)
                 if rng.random() < 0.1 and len(extra) and chat.is_member(ch, int(extra[0]), m):
                     if int(extra[0]) not in (s, t):
                         msg["mentions"].append(int(extra[0]))
@@ -144,13 +144,13 @@ def simulate_chat(
                 chat.post(ch, reply_t, s, root=root)
                 if rng.random() < 0.3:  # the root author answers in their own thread
                     chat.post(ch, min(reply_t + 60 + rng.exponential(3600), end), t, root=root)
-                third = sample_targets(rng, w[m][t], 1)
+                third = w.draw(rng, m, t, 1)
                 if rng.random() < 0.25 and len(third) and chat.is_member(ch, int(third[0]), m):
                     chat.post(ch, min(reply_t + 30 + rng.exponential(3600), end), int(third[0]), root=root)
             else:
                 msg = chat.post(ch, tau, t)
                 msg["reactions"][EMOJI[rng.integers(len(EMOJI))]] = [s]
-                other = sample_targets(rng, w[m][t], 1)
+                other = w.draw(rng, m, t, 1)
                 if rng.random() < 0.3 and len(other) and chat.is_member(ch, int(other[0]), m):
                     if int(other[0]) != s:
                         msg["reactions"].setdefault(EMOJI[rng.integers(len(EMOJI))], []).append(int(other[0]))

@@ -18,7 +18,7 @@ import numpy as np
 
 from ona.datasets._names import FIRST_NAMES, LAST_NAMES, ORG_DOMAIN
 from ona.datasets._org import Org, ascii_fold
-from ona.datasets._process import Clock, Propensities, month_of, sample_targets
+from ona.datasets._process import Clock, Propensities, month_of
 from ona.tables import make_event_id
 
 __all__ = ["mail_interactions", "simulate_mail"]
@@ -85,7 +85,7 @@ def simulate_mail(
         times = clock.draw(rng, m, senders)
         for s, t in zip(senders.tolist(), times.tolist(), strict=True):
             k = 1 + min(int(rng.poisson(0.9)), 6)
-            recips = sample_targets(rng, w[m][s], k).tolist()
+            recips = w.draw(rng, m, s, k).tolist()
             if not recips:
                 continue
             n_to = 1 + int(rng.binomial(len(recips) - 1, 0.5))

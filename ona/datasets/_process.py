@@ -53,9 +53,12 @@ class Propensities:
     """The monthly propensity matrices, computed on demand (one month kept at a time).
 
     ``w[m]`` is the ``n x n`` matrix of month ``m``; ``affinity`` the department-pair affinity.
-    Only the last month asked for is kept, so memory stays at two ``n x n`` arrays (the month's
-    matrix and the fixed pair affinity) whatever the length of the period.
+    Small organisations keep every month (with its row-wise cumulative sums, for drawing); above
+    :attr:`KEEP_ALL` people only the last month asked for is kept, so memory stays at a few
+    ``n x n`` arrays whatever the length of the period.
     """
+
+    KEEP_ALL = 1500
 
     def __init__(self, rng: np.random.Generator, org: Org, effects: dict[str, float], intervention_month: int):
         self.org, self.effects, self.iv = org, effects, intervention_month
@@ -69,15 +72,33 @@ class Propensities:
         noise = rng.lognormal(0, effects["pair_noise"], (n, n))
         self.noise = np.sqrt(noise * noise.T)
         self.is_broker = np.isin(np.arange(n), org.brokers)
-        self._cached: tuple[int, np.ndarray] | None = None
+        self._cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return self.org.n_months
 
+    def _entry(self, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if m not in self._cache:
+            if self.org.n > self.KEEP_ALL:
+                self._cache.clear()
+            w = self._month(m)
+            self._cache[m] = (w, np.cumsum(w, axis=1), np.count_nonzero(w, axis=1))
+        return self._cache[m]
+
     def __getitem__(self, m: int) -> np.ndarray:
-        if self._cached is None or self._cached[0] != m:
-            self._cached = (m, self._month(m))
-        return self._cached[1]
+        return self._entry(m)[0]
+
+    def draw(self, rng: np.random.Generator, m: int, person: int, k: int) -> np.ndarray:
+        """``k`` distinct people ``person`` addresses in month ``m``, drawn proportionally to the
+        propensities one after another (repeats are redrawn, which is the same distribution)."""
+        _, cum, nnz = self._entry(m)
+        row, out = cum[person], []
+        k = min(k, int(nnz[person]))
+        while len(out) < k:
+            j = min(int(np.searchsorted(row, rng.random() * row[-1], side="right")), len(row) - 1)
+            if j not in out:
+                out.append(j)
+        return np.array(out, dtype=int)
 
     def _month(self, m: int) -> np.ndarray:
         org, effects, aff, is_broker = self.org, self.effects, self.affinity, self.is_broker
