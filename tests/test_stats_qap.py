@@ -6,6 +6,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ona.exceptions import TableError
 from ona.stats import mrqap, qap_correlation
@@ -91,3 +93,30 @@ def test_qap_refuses_mismatched_sizes():
         qap_correlation(np.zeros((3, 3)), np.zeros((4, 4)))
     with pytest.raises(TableError, match="square"):
         qap_correlation(np.zeros((3, 4)), np.zeros((3, 4)))
+
+
+@given(st.integers(0, 10_000))
+@settings(max_examples=20, deadline=None)
+def test_qap_estimates_do_not_depend_on_the_node_order(seed):
+    rng = np.random.default_rng(seed)
+    n = 9
+    y = rng.random((n, n))
+    x1 = rng.random((n, n))
+    x2 = (rng.random((n, n)) < 0.5).astype(float)
+    p = rng.permutation(n)
+    relabel = np.ix_(p, p)
+    r = qap_correlation(y, x1, n_perm=5)["estimate"]
+    assert qap_correlation(y[relabel], x1[relabel], n_perm=5)["estimate"] == pytest.approx(r)
+    a = mrqap(y, [x1, x2], n_perm=2)["estimate"].to_numpy()
+    b = mrqap(y[relabel], [x1[relabel], x2[relabel]], n_perm=2)["estimate"].to_numpy()
+    assert a == pytest.approx(b)
+
+
+def test_mrqap_p_values_are_calibrated_under_the_null():
+    rng = np.random.default_rng(9)
+    ps = []
+    for _ in range(40):
+        x = rng.random((10, 10))
+        y = rng.random((10, 10))
+        ps.append(mrqap(y, {"x": x}, n_perm=99, seed=1).loc["x", "p_value"])
+    assert (np.array(ps) < 0.05).mean() <= 0.15
