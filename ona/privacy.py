@@ -31,6 +31,7 @@ from ona._validation import Interval, Options, validate_params
 from ona.exceptions import BadInputError, InvalidParameterError
 
 __all__ = [
+    "IDENTIFIER_COLUMNS",
     "KEY_ENV",
     "MIN_GROUP_SIZE",
     "MIN_KEY_BYTES",
@@ -141,8 +142,18 @@ PSEUDONYM_LENGTH = 22  # base64url characters: 132 bits of the HMAC
 PERSONAL_COLUMNS = frozenset(
     {
         "name", "display_name", "first_name", "last_name", "given_name", "surname",
-        "full_name", "real_name", "username", "login", "phone", "mobile", "address",
-        "birth_date", "date_of_birth",
+        "full_name", "real_name", "preferred_name", "nickname", "manager_name", "phone",
+        "mobile", "address", "home_address", "postcode", "birth_date", "date_of_birth",
+        "national_id", "ssn", "personal_email",
+    }
+)  # fmt: skip
+# Extra People columns holding other identifiers of the person: pseudonymised like person_id
+# (an employee number is as identifying as an address, and joins to other HR data).
+IDENTIFIER_COLUMNS = frozenset(
+    {
+        "employee_id", "employee_number", "staff_id", "personnel_number", "worker_id",
+        "user_id", "username", "login", "upn", "user_principal_name", "slack_id", "github_login",
+        "aad_id", "object_id",
     }
 )  # fmt: skip
 # Domain separation: a container named like a person id must not get that person's pseudonym.
@@ -378,7 +389,8 @@ def pseudonymise_tables(
     ``source``, ``target``, ``person_id``, ``manager_id`` and the affiliation ``person`` become
     ``pseudonym(person_id)``; ``email`` and each ``aliases`` entry become the pseudonym of the
     (lower-cased) address, so a later raw handle can still be matched by pseudonymising it with
-    the same key; ``name`` and the other :data:`PERSONAL_COLUMNS` are dropped. With
+    the same key; other identifier columns (:data:`IDENTIFIER_COLUMNS`, e.g. ``employee_id``)
+    are pseudonymised too; ``name`` and the other :data:`PERSONAL_COLUMNS` are dropped. With
     ``hash_containers`` the ``thread_id`` and ``container`` of interactions and the affiliation
     ``group`` (chat channels and DM names, mailing-list addresses, repositories) are replaced by
     keyed hashes too. Team, department, location and level are kept: group analyses need them
@@ -430,9 +442,14 @@ def pseudonymise_tables(
     if people is not None:
         drop = [c for c in people.columns if c.lower() in PERSONAL_COLUMNS]
         people = people.drop(columns=drop)
-        for col in ("person_id", "manager_id"):
+        ids = [
+            "person_id",
+            "manager_id",
+            *(c for c in people.columns if c.lower() in IDENTIFIER_COLUMNS),
+        ]
+        for col in ids:
             if col in people.columns:
-                people[col] = _apply(people[col], identity)
+                people[col] = _apply(people[col].astype("string"), identity)
         if "email" in people.columns:
             people["email"] = _apply(people["email"].str.lower(), identity)
         if "aliases" in people.columns:

@@ -168,6 +168,7 @@ def tables():
                 "manager_id": [None, "E1", None],
                 "team": ["Sales", "Sales", None],
                 "phone": ["+33 1", None, None],
+                "Employee_ID": ["1001", "1002", None],
                 "grade_band": ["B", "C", None],
                 "status": ["roster", "roster", "external"],
             }
@@ -208,6 +209,7 @@ def test_every_identity_column_is_pseudonymised_consistently(tables):
     # Names and other personal columns dropped; group attributes kept.
     assert p["name"].isna().all() if "name" in p.columns else True
     assert "phone" not in p.columns
+    assert p["Employee_ID"].tolist()[:2] == [_reference(KEY, "1001"), _reference(KEY, "1002")]
     assert p["team"].tolist()[:2] == ["Sales", "Sales"] and p["grade_band"].tolist()[:2] == [
         "B",
         "C",
@@ -220,7 +222,8 @@ def test_every_identity_column_is_pseudonymised_consistently(tables):
     # The tables are still canonical.
     validate_interactions(i), validate_people(p), validate_affiliations(a)
     # No raw identity remains anywhere.
-    raw = {"E1", "E2", "Ann Lee", "Bo Yu", "+33 1", "INBOX", "mpdm-ann--bo-1", "general", "t1"}
+    raw = {"E1", "E2", "1001", "1002", "Ann Lee", "Bo Yu", "+33 1", "INBOX", "mpdm-ann--bo-1"}
+    raw |= {"general", "t1"}
     text = " ".join(str(v) for t in (i, p, a) for v in t.astype(str).to_numpy().ravel().tolist())
     assert not any(r in text.split() for r in raw)
     assert "corp.example" not in text and "client.example" not in text
