@@ -77,6 +77,7 @@ _DATES = ("start_date", "end_date", "valid_from", "valid_to", "snapshot_date")
 _ATTRIBUTES = ("name", "email", "aliases", "team", "department", "manager_id", "location", "level")
 _GROUPING = {"team", "department", "manager_id"}
 _INTERACTION_HINTS = {"source", "target", "sender", "recipient", "from", "to"}
+_OUTCOME_HINTS = {"period", "quarter", "month", "year"}  # an outcomes table, even per person
 _PROXY_PREFIX = re.compile(r"^(smtp|sip):", re.IGNORECASE)
 
 
@@ -103,10 +104,11 @@ def detect(path: str | Path) -> bool:
     """A roster: a person id or e-mail column, and a team, department or manager column.
 
     Tables with interaction columns (``source``/``target``, ``from``/``to``) are left to the
-    interactions readers.
+    interactions readers, and tables with a period column (``period``, ``quarter``...) to the
+    outcomes reader.
     """
     cols = header(path)
-    if not cols or cols & _INTERACTION_HINTS:
+    if not cols or cols & (_INTERACTION_HINTS | _OUTCOME_HINTS):
         return False
     mapped = set(map_columns(sorted(cols)).values())
     return bool(mapped & {"person_id", "email"}) and bool(mapped & _GROUPING)

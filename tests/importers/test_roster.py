@@ -232,10 +232,12 @@ def test_detect_is_conservative(tmp_path):
     no_group = _write(tmp_path, "b.csv", "employee_id,email\nE1,a@x.example\n")
     edges = _write(tmp_path, "c.csv", "source,target,team\na,b,T\n")
     outcomes = _write(tmp_path, "d.csv", "team,quarter,delivery\nT,2025-Q1,0.5\n")
+    per_person = _write(tmp_path, "e.csv", "person_id,team,period,engagement\nE1,T,2025,0.7\n")
     assert detect(roster) and detect_format(roster) == "roster"
     assert not detect(no_group)
     assert not detect(edges)
     assert not detect(outcomes)
+    assert not detect(per_person) and detect_format(per_person) == "outcomes"
     assert not detect(tmp_path / "missing.csv")
 
 
