@@ -100,7 +100,7 @@ def simulate_organisation(
     ----------
     n_people, n_teams, n_departments : int
         Size. Teams have at least 5 people (``n_people >= 5 * n_teams``) and each department at
-        least one team. The process keeps two dense ``n_people x n_people`` matrices, so memory
+        least one team. The process keeps a few dense ``n_people x n_people`` matrices, so memory
         grows with the square of the size (about 0.4 GB for 2,000 people); at most 5,000.
     months : int
         Length of the period, starting on ``start`` (the first day of a month).

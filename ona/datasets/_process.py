@@ -58,7 +58,7 @@ class Propensities:
     ``n x n`` arrays whatever the length of the period.
     """
 
-    KEEP_ALL = 1500
+    KEEP_ALL = 600
 
     def __init__(self, rng: np.random.Generator, org: Org, effects: dict[str, float], intervention_month: int):
         self.org, self.effects, self.iv = org, effects, intervention_month
