@@ -18,6 +18,9 @@ from ona.report import write_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
+# Each report runs the whole diagnostic on a 59-person organisation: a few seconds each.
+pytestmark = pytest.mark.slow
+
 
 def _make_workspace(root: Path, *, seed: int = 0, outcomes: bool = True) -> ona.Workspace:
     """8 teams of 7 in 4 departments plus a 3-person department, 4 months of e-mail."""
