@@ -73,7 +73,7 @@ KINDS = (
     # chat
     "mention", "reaction", "thread", "dm", "group_dm",
     # code
-    "coauthor", "coedit", "cochange", "review", "review_comment",
+    "coauthor", "coedit", "cochange", "review", "review_comment", "review_request",
     # calendars
     "meeting",
     # pre-aggregated collaboration (Viva Insights person-to-person)

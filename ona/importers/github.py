@@ -15,7 +15,7 @@ request or issue, ``container`` its repository):
 ``review_comment`` commenter → pull-request author (an inline comment that starts a thread)
 ``reply``         commenter → author of the comment replied to (``in_reply_to_id``);
                   an issue or pull-request conversation comment → its author
-``to``            pull-request author → each requested reviewer (the request is addressed
+``review_request`` pull-request author → each requested reviewer (the request is addressed
                   to them)
 ``reaction``      reacting user → issue author (nested Perceval reactions)
 ================  ====================================================================
@@ -291,14 +291,14 @@ class GitHubReader(Reader):
         if kind == "pull_request":
             for u in obj.get("requested_reviewers") or []:
                 if isinstance(u, dict) and u.get("login"):
-                    targets.append(("to", u))
+                    targets.append(("review_request", u))
             if obj.get("requested_teams"):
                 self.note("review requests to teams (members not listed)")
         elif parent_item is None or _user(parent_item) is None:
             self.note("items whose pull request or issue is not in the input")
         elif kind == "requested":
             source = str(_user(parent_item)["login"]).lower()  # type: ignore[index]
-            targets.append(("to", user))
+            targets.append(("review_request", user))
             record_key = f"requested:{key[0]}:{actor}"  # type: ignore[index]
         elif kind == "review_comment" and obj.get("in_reply_to_id") in comment_authors:
             targets.append(("reply", comment_authors[obj["in_reply_to_id"]]))

@@ -154,12 +154,12 @@ def test_export_every_edge(export):
     got = Counter(zip(result.interactions["kind"], result.interactions["source"],
                       result.interactions["target"], strict=True))  # fmt: skip
     assert got == Counter({
-        ("to", "alice", "bob"): 1, ("to", "alice", "carol"): 1,  # requested reviewers (not the bot)
+        ("review_request", "alice", "bob"): 1, ("review_request", "alice", "carol"): 1,  # requested reviewers (not the bot)
         ("review", "bob", "alice"): 1, ("review", "carol", "alice"): 1,
         ("review_comment", "bob", "alice"): 2,  # comment 21, and 25 whose parent is missing
         ("reply", "alice", "bob"): 1, ("reply", "carol", "alice"): 1,
         ("reply", "erin", "alice"): 1,  # conversation comment on the pull request
-        ("to", "bob", "alice"): 1, ("review", "alice", "bob"): 1,  # pull request 6 (Perceval)
+        ("review_request", "bob", "alice"): 1, ("review", "alice", "bob"): 1,  # pull request 6 (Perceval)
         ("review_comment", "erin", "bob"): 1,
     })  # fmt: skip
     f = _balanced(result)
@@ -202,7 +202,7 @@ def test_perceval_pretty_printed_items(export, tmp_path):
     result = read_github(pretty)
     got = Counter(zip(result.interactions["kind"], result.interactions["source"],
                       result.interactions["target"], strict=True))  # fmt: skip
-    assert got == Counter({("to", "bob", "alice"): 1, ("review", "alice", "bob"): 1,
+    assert got == Counter({("review_request", "bob", "alice"): 1, ("review", "alice", "bob"): 1,
                            ("review_comment", "erin", "bob"): 1})  # fmt: skip
     f = _balanced(result)
     assert (f.read, f.duplicates) == (8, 4)  # the same item twice
