@@ -203,6 +203,7 @@ def test_relate_with_controls_is_the_standardised_partial_beta():
     assert row["ci_low"] < row["estimate"] < row["ci_high"]
     assert 0 < row["std_error_hc3"] < 1 and 0 <= row["p_value_hc3"] <= 1
     assert row["p_value"] < 0.05  # rho = 0.5 with 40 teams
+    assert "standardised beta net of size, department[b], department[c]" in row["note"]
 
 
 def test_relate_validates_options():

@@ -283,6 +283,8 @@ def _one(frame, mc, oc, method, spearman, ctrl, n_boot, n_perm, alpha, rng) -> d
         row.update(std_error_hc3=fit.loc[mc, "std_error"], p_value_hc3=fit.loc[mc, "p_value"])
     dr = detectable_r(n, alpha=alpha)
     notes = []
+    if cvals is not None:
+        notes.append("standardised beta net of " + ", ".join(ctrl.columns))
     if n < SMALL_SAMPLE:
         notes.append(f"with {n} units only |r| >= {dr:.2f} is detectable with 80% power")
     if n < FEW_UNITS:
