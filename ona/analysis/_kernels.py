@@ -1,23 +1,24 @@
 """Compiled shortest-path kernels behind the measures, chosen by measurement.
 
 Measured in ``benchmarks/bench_analysis.py`` on generated organisations (directed, weighted,
-distances 1/w):
+tie lengths 1/w):
 
-* exact weighted betweenness: networkit's ``Betweenness`` (parallel Brandes with Dijkstra) is
-  the fastest permissively licensed kernel (rustworkx's betweenness ignores weights; scikit-
-  network's is unweighted too) and equals networkx to rounding, because it compares path
-  lengths exactly like networkx does (igraph uses a tolerance, and differs by up to 0.2% on
-  integer-weighted graphs where many paths tie);
+* exact betweenness, closeness and harmonic centrality: one fused pass of Brandes' algorithm
+  (:mod:`ona.analysis._brandes`, compiled with numba, threads over sources) gives all three in
+  about the time networkit's ``Betweenness`` (the fastest permissively licensed weighted
+  kernel: rustworkx's and scikit-network's betweenness ignore weights) needs for betweenness
+  alone; networkit's ``Closeness`` and ``HarmonicCloseness`` would add two more all-pairs
+  sweeps. Path lengths are compared exactly, as in networkx (igraph uses a tolerance and
+  differs by up to 0.2% on integer-weighted graphs where many paths tie);
 * sampled betweenness: networkit's ``EstimateBetweenness`` (Geisberger, Sanders and Schultes
-  2008: source sampling with linear scaling of contributions), better than plain source
-  sampling at the same budget (issue 9's measurements) and still valid on weighted graphs,
-  unlike KADABRA in networkit, which only reads hop counts;
-* closeness and harmonic centrality: networkit's ``Closeness`` (generalised,
-  Wasserman-Faust) and ``HarmonicCloseness``, exact; estimated from sampled sources with
-  scipy's Dijkstra (:func:`scipy.sparse.csgraph.dijkstra`) on a chunk of sources at a time.
+  2008: source sampling with linear scaling), better than plain source sampling at the same
+  budget (issue 9's measurements) and valid on weighted graphs, unlike networkit's KADABRA,
+  which reads hop counts only;
+* sampled closeness and harmonic centrality: scipy's Dijkstra
+  (:func:`scipy.sparse.csgraph.dijkstra`) from sampled pivots, a block of pivots at a time.
 
-Kernel graphs are cached on the :class:`~ona.graph.CompactGraph`, so a chain of measures on the
-same compact graph converts it once.
+Results are cached on the :class:`~ona.graph.CompactGraph`, so a chain of measures on the same
+compact graph converts it once and runs each all-pairs pass once.
 """
 
 from __future__ import annotations
@@ -33,8 +34,7 @@ from ona.graph import CompactGraph
 
 __all__ = [
     "distance_matrix",
-    "exact_betweenness",
-    "exact_closeness_harmonic",
+    "exact_paths",
     "networkit_graph",
     "sampled_betweenness",
     "sampled_closeness_harmonic",
@@ -77,14 +77,33 @@ def _seed_networkit(seed: int) -> None:
     nk.setSeed(int(seed), True)
 
 
-def exact_betweenness(g: CompactGraph, weighted: bool) -> np.ndarray:
-    """Raw betweenness: ordered pairs on digraphs, unordered pairs on undirected graphs."""
-    if g.number_of_nodes() < 3 or g.adj.nnz == 0:
-        return np.zeros(g.number_of_nodes())
-    scores = np.asarray(
-        nk.centrality.Betweenness(networkit_graph(g, weighted), normalized=False).run().scores()
-    )
-    return scores if g.directed else scores / 2.0
+def exact_paths(
+    g: CompactGraph, weighted: bool, direction: str = "out"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact raw betweenness, Wasserman-Faust closeness and raw harmonic sum, in one pass.
+
+    Betweenness counts ordered pairs on digraphs and unordered pairs on undirected graphs.
+    Closeness and harmonic use distances from each person (``"out"``) or to each person
+    (``"in"``: the same pass on the reversed graph, whose betweenness is the same).
+    """
+    key = ("exact_paths", weighted, direction if g.directed else "out")
+    if key in g._cache:
+        return g._cache[key]
+    n = g.number_of_nodes()
+    if n < 2 or g.adj.nnz == 0:
+        result = (np.zeros(n), np.zeros(n), np.zeros(n))
+    else:
+        from ona.analysis._brandes import brandes  # compiles on first use
+
+        lengths = distance_matrix(g, weighted, reverse=(direction == "in"))
+        bc, dist_sum, inv_sum, reached = brandes(lengths, weighted)
+        if not g.directed:
+            bc = bc / 2.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            closeness = np.where(reached > 0, (reached / (n - 1)) * reached / dist_sum, 0.0)
+        result = (bc, closeness, inv_sum)
+    g._cache[key] = result
+    return result
 
 
 def sampled_betweenness(g: CompactGraph, weighted: bool, k: int, seed: int) -> np.ndarray:
@@ -93,29 +112,12 @@ def sampled_betweenness(g: CompactGraph, weighted: bool, k: int, seed: int) -> n
     if n < 3 or g.adj.nnz == 0:
         return np.zeros(n)
     if k >= n:
-        return exact_betweenness(g, weighted)
+        return exact_paths(g, weighted)[0]
     _seed_networkit(seed)
     # run single-threaded: the estimate then depends only on the seed, not on the scheduling
     algo = nk.centrality.EstimateBetweenness(networkit_graph(g, weighted), k, False, False)
     scores = np.asarray(algo.run().scores())
     return scores if g.directed else scores / 2.0
-
-
-def exact_closeness_harmonic(
-    g: CompactGraph, weighted: bool, direction: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Wasserman-Faust closeness and the raw harmonic sum, from ``direction`` distances.
-
-    ``direction="out"`` uses distances from each person to the others, ``"in"`` to each person.
-    """
-    n = g.number_of_nodes()
-    if n < 2 or g.adj.nnz == 0:
-        return np.zeros(n), np.zeros(n)
-    graph = networkit_graph(g, weighted, reverse=(direction == "in"))
-    variant = nk.centrality.ClosenessVariant.GENERALIZED
-    closeness = np.asarray(nk.centrality.Closeness(graph, False, variant).run().scores())
-    harmonic = np.asarray(nk.centrality.HarmonicCloseness(graph, False).run().scores())
-    return closeness, harmonic
 
 
 def sampled_closeness_harmonic(
@@ -130,7 +132,7 @@ def sampled_closeness_harmonic(
     """
     n = g.number_of_nodes()
     if k >= n:
-        return exact_closeness_harmonic(g, weighted, direction)
+        return exact_paths(g, weighted, direction)[1:]
     rng = np.random.default_rng(seed)
     pivots = np.sort(rng.choice(n, size=k, replace=False))
     # distances v->s for all v are distances s->v on the reversed graph

@@ -204,9 +204,11 @@ def centrality(
     if mode == "sampled" and {"betweenness", "closeness", "harmonic"} & wanted:
         k_used = min(k if k is not None else DEFAULT_SAMPLES, max(n, 2))
         seed_used = seed if seed is not None else int(np.random.default_rng().integers(2**31))
+    if mode == "exact" and {"betweenness", "closeness", "harmonic"} & wanted:
+        exact = _kernels.exact_paths(g, weighted, direction)
     if "betweenness" in wanted:
         if mode == "exact":
-            raw = _kernels.exact_betweenness(g, weighted)
+            raw = exact[0]
         else:
             raw = _kernels.sampled_betweenness(g, weighted, k_used, seed_used)
         if normalized and n > 2:
@@ -215,7 +217,7 @@ def centrality(
         cols["betweenness"] = raw
     if {"closeness", "harmonic"} & wanted:
         if mode == "exact":
-            close, harm = _kernels.exact_closeness_harmonic(g, weighted, direction)
+            close, harm = exact[1], exact[2]
         else:
             close, harm = _kernels.sampled_closeness_harmonic(
                 g, weighted, direction, k_used, seed_used + 1

@@ -156,7 +156,7 @@ def test_compact_and_networkx_agree_and_cache():
     a = centrality(G)
     b = centrality(C)
     pd.testing.assert_frame_equal(a, b)
-    assert any(k[0] == "networkit" for k in C._cache)  # converted once, kept for the next call
+    assert any(k[0] == "exact_paths" for k in C._cache)  # one all-pairs pass, kept for reuse
     cached = dict(C._cache)
     centrality(C)
     assert all(C._cache[k] is cached[k] for k in cached)
