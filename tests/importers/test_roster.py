@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ona.exceptions import BadInputError
 from ona.importers import detect_format
@@ -262,3 +264,68 @@ def test_manager_given_by_alias_maps_only_when_unambiguous(tmp_path):
     assert managers["E3"] == "shared@corp.example"  # two people share it: left as given
     assert managers["E4"] == "E2"
     assert result.report.files[0].notes["managers given by e-mail mapped to person ids"] == 1
+
+
+SNAPSHOTS = st.lists(
+    st.dictionaries(st.sampled_from(["E1", "E2", "E3", "E4"]), st.sampled_from(["A", "B"])),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(SNAPSHOTS)
+def test_snapshot_periods_reproduce_every_snapshot(tmp_path_factory, snapshots):
+    """Whatever the sequence of snapshots, the attributes in force on each snapshot date are
+    exactly that snapshot: the same people, in the same teams."""
+    snapshots = [s for s in snapshots if s]  # an empty snapshot has no row in a file
+    if not snapshots:
+        return
+    dates = pd.date_range("2025-01-31", periods=len(snapshots), freq="ME", tz="UTC")
+    lines = ["snapshot_date,employee_id,team"]
+    for day, snap in zip(dates, snapshots, strict=True):
+        lines += [f"{day.date()},{pid},{team}" for pid, team in sorted(snap.items())]
+    path = tmp_path_factory.mktemp("snap") / "roster.csv"
+    path.write_text("\n".join(lines) + "\n")
+    people = read_roster(path).people
+    for day, snap in zip(dates, snapshots, strict=True):
+        assert attributes_at(people, day)["team"].to_dict() == snap
+
+
+DATED = st.dictionaries(
+    st.sampled_from(["E1", "E2", "E3"]),
+    st.dictionaries(st.integers(0, 11), st.sampled_from(["A", "B", "C"]), min_size=1, max_size=4),
+    min_size=1,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(DATED, st.randoms(use_true_random=False))
+def test_dated_rows_in_any_order_hold_from_their_date_to_the_next(tmp_path_factory, rows, rnd):
+    lines = [
+        (pid, f"2025-{month + 1:02d}-01", team)
+        for pid, changes in rows.items()
+        for month, team in changes.items()
+    ]
+    rnd.shuffle(lines)  # row order in the file must not matter
+    path = tmp_path_factory.mktemp("dated") / "roster.csv"
+    path.write_text(
+        "employee_id,valid_from,team\n" + "".join(f"{p},{d},{t}\n" for p, d, t in lines)
+    )
+    people = read_roster(path).people
+    checks = []  # (person, time, team expected in force or None)
+    for pid, changes in rows.items():
+        months = sorted(changes)
+        checks.append(
+            (pid, pd.Timestamp(2025, months[0] + 1, 1, tz="UTC") - pd.Timedelta("1s"), None)
+        )
+        for k, month in enumerate(months):
+            start = pd.Timestamp(2025, month + 1, 1, tz="UTC")
+            end = (
+                pd.Timestamp(2025, months[k + 1] + 1, 1, tz="UTC") if k + 1 < len(months) else None
+            )
+            last = (end or start + pd.Timedelta(days=400)) - pd.Timedelta("1s")
+            checks += [(pid, start, changes[month]), (pid, last, changes[month])]
+    events = pd.DataFrame(checks, columns=["source", "timestamp", "expected"]).assign(target="x")
+    out = attach_attributes(events, people, columns=["team"], sides=["source"])
+    assert out["source_team"].fillna("-").tolist() == out["expected"].fillna("-").tolist()
