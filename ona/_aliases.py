@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>.]+$")
-_PREFIX = re.compile(r"^(mailto|smtp|sip):", re.IGNORECASE)
+_PREFIX = re.compile(r"^(mailto|smtp|sip|x500):", re.IGNORECASE)
 _GMAIL = {"gmail.com", "googlemail.com"}
 _NO_TAG_DOMAINS = {"users.noreply.github.com"}  # <id>+<login>@...: the tag is the identity
 _MAILMAP_PAIR = re.compile(r"([^<>]*)<([^<>]*)>")

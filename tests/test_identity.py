@@ -63,6 +63,9 @@ def _events(pairs, channel="email", kind="to"):
         ("ann+news@corp.example", {"plus_tags": False}, "ann+news@corp.example", ()),
         ("<ann@corp.example>", {}, "ann@corp.example", ("address extracted",)),
         ("mailto:ann@corp.example", {}, "ann@corp.example", ("address extracted",)),
+        # Exchange X.500 addresses, as proxyAddresses list them and as internal mail carries them
+        ("X500:/o=Corp/cn=ann", {}, "/o=corp/cn=ann", ("address extracted", "case folded")),
+        ("/o=Corp/cn=ann", {}, "/o=corp/cn=ann", ("case folded",)),
         ("a.n.n@gmail.com", {}, "a.n.n@gmail.com", ()),  # dot-folding only when asked
         ("a.n.n@googlemail.com", {"gmail_dots": True}, "ann@gmail.com", ("gmail dots removed",)),
         ("a.n.n@corp.example", {"gmail_dots": True}, "a.n.n@corp.example", ()),  # Gmail only
