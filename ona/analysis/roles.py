@@ -130,9 +130,8 @@ def roles(
     DataFrame
         Indexed by person: ``contacts``, ``in_contacts``, ``external_contacts`` and
         ``external_groups`` (NaN without groups), ``constraint`` or ``betweenness``, the
-        booleans
-        ``central_connector``, ``boundary_spanner``, ``information_broker``, ``peripheral``,
-        and ``role``. ``attrs``: ``level="person"``, ``rules`` (each rule in words) and
+        booleans ``central_connector``, ``boundary_spanner``, ``information_broker``,
+        ``peripheral``, and ``role``. ``attrs``: ``level="person"``, ``rules`` (each rule in words) and
         ``thresholds``.
 
     Examples
@@ -210,7 +209,7 @@ def roles(
         table[broker_measure] <= t_brok if low_is_broker else table[broker_measure] >= t_brok
     )
     table["peripheral"] = (table["contacts"] <= t_peri) & (table["contacts"] < mid)
-    order = ["central_connector", "information_broker", "boundary_spanner", "peripheral"]
+    order = ["central_connector", "boundary_spanner", "information_broker", "peripheral"]
     labels = np.array([o.replace("_", " ") for o in order] + [""])
     first = np.argmax(np.column_stack([table[o].to_numpy() for o in order] + [np.ones(n, bool)]), axis=1)
     table["role"] = labels[first]
