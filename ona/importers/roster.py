@@ -115,7 +115,8 @@ def detect(path: str | Path) -> bool:
 
 
 def _split_aliases(value: str) -> list[str]:
-    parts = (p.strip() for p in re.split(r"[;,|\s]+", value))
+    # Not on spaces: Exchange X.500 addresses contain them.
+    parts = (p.strip() for p in re.split(r"[;,|\n]+", value))
     return [_PROXY_PREFIX.sub("", p).lower() for p in parts if p]
 
 
@@ -212,6 +213,9 @@ class RosterReader(Reader):
             start, end = row.get("valid_from"), row.get("valid_to")
             if start is not None and end is not None and end <= start:
                 yield Rejected(where, "validity ends before it starts")
+                continue
+            if self._mode == "snapshot" and row.get("snapshot_date") is None:
+                yield Rejected(where, "no snapshot date")
                 continue
             when = row.get("snapshot_date") if self._mode == "snapshot" else start
             key = f"{row['person_id']}\x1f{'' if when is None else when.isoformat()}"

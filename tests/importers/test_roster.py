@@ -62,7 +62,7 @@ def test_cp1252_tab_delimited_and_proxy_addresses(tmp_path):
         "hr.tsv",
         "employee_id\temail\tdepartment\tproxyAddresses\tname\n"
         "E1\tzoe@corp.example\tR&D\tSMTP:zoe@corp.example;smtp:z.muller@old.example;"
-        "X500:/o=Corp/cn=zoe\tZoë Müller\n",
+        "X500:/o=Corp/ou=Exchange Group/cn=zoe\tZoë Müller\n",
         encoding="cp1252",
     )
     people = read_roster(p).people
@@ -70,7 +70,7 @@ def test_cp1252_tab_delimited_and_proxy_addresses(tmp_path):
     assert people.loc[0, "aliases"].split(";") == [
         "zoe@corp.example",
         "z.muller@old.example",
-        "x500:/o=corp/cn=zoe",
+        "x500:/o=corp/ou=exchange group/cn=zoe",
     ]
 
 
@@ -121,7 +121,12 @@ def test_snapshots_become_validity_periods(tmp_path):
         ("2025-03-31", "E1", "Product"), ("2025-03-31", "E3", "Ops"), ("2025-03-31", "E4", "Ops"),
     ]  # fmt: skip
     text = "snapshot_date,employee_id,team\n" + "".join(f"{d},{p},{t}\n" for d, p, t in rows)
-    result = read_roster(_write(tmp_path, "snap.csv", text))
+    text += "\n".join([",E5,Ops", "2025-02-30,E5,Ops"]) + "\n"  # no date; an impossible one
+    result = read_roster(_write(tmp_path, "snap.csv", text), on_bad_lines="skip")
+    assert dict(result.report.files[0].rejected) == {
+        "no snapshot date": 1,
+        "unreadable date in column snapshot_date": 1,
+    }
     people = result.people.set_index(["person_id", "team"])
     nat = pd.NaT
     expected = {
