@@ -31,6 +31,7 @@ from ona.analysis.roles import overload, roles
 from ona.analysis.silos import communities, compare_partitions, ei_index, group_matrix
 from ona.analysis.structure import density, reciprocity
 from ona.analysis.teams import team_table
+from ona.exceptions import TableError
 from ona.graph import as_compact, build_graph, windows
 from ona.privacy import MIN_GROUP_SIZE
 from ona.stats import relate
@@ -227,7 +228,7 @@ def _data_section(w: _Writer, ws: Any, events: pd.DataFrame, people: pd.DataFram
     s.findings.append(
         f"{len(events):,} interactions from {by.shape[1]} channel(s) "
         f"({', '.join(f'{c}: {n:,}' for c, n in by.sum().items())}), "
-        f"{months.min()} to {months.max()}; {len(people):,} people on the roster.")
+        f"{months.min()} to {months.max()}; {people['person_id'].nunique():,} people on the roster.")
     flags = [f"{int(events[c].sum()):,} {c}" for c in ("automated", "mass")
              if c in events.columns and events[c].any()]
     if flags:
@@ -397,12 +398,39 @@ def _outcome_section(w: _Writer, G: nx.DiGraph, team_col: str | None,
             "detectable_r"]
     w.table(s, result[cols], "Team metrics against outcomes (Spearman, BCa intervals over "
             "teams, permutation p-values, Holm-adjusted)", index=False)
+    _controlled(w, s, G, team_col, metrics, per_team, result)
     best = result.sort_values("p_value").iloc[0]
     data = metrics.join(per_team, how="inner")
     fig, ax = _fig(6, 4.5)
     plot.metric_outcome(data, best["metric"], best["outcome"], ax=ax, result=best)
     w.figure(s, fig, "metric_outcome", "Each point is a team; the band is the 95% interval of "
              "the fitted line, resampling teams.")
+
+
+def _controlled(w: _Writer, s: _Section, G: Any, team_col: str, metrics: pd.DataFrame,
+                per_team: pd.DataFrame, result: pd.DataFrame) -> None:
+    """The three strongest pairs again, net of team size (and department when known)."""
+    controls = ["size"]
+    attrs = as_compact(G).node_attrs
+    if "department" in attrs.columns and team_col != "department":
+        dept = attrs.dropna(subset=[team_col]).groupby(team_col)["department"].agg(
+            lambda d: d.mode().iloc[0] if d.notna().any() else None)
+        metrics = metrics.assign(department=dept.reindex(metrics.index))
+        if metrics["department"].nunique() > 1:
+            controls.append("department")
+    top = result.sort_values("p_value").head(3)
+    rows = []
+    for _, row in top.iterrows():
+        try:
+            r = relate(metrics[[row["metric"], *controls]], per_team[[row["outcome"]]],
+                       controls=controls, missing="drop", n_boot=1000, n_perm=1000, seed=0)
+        except TableError:  # too few teams for the controls: nothing to show
+            return
+        rows.append(r.iloc[0])
+    table = pd.DataFrame(rows)[["metric", "outcome", "n", "estimate", "ci_low", "ci_high",
+                                "p_value", "p_value_hc3"]]
+    w.table(s, table, f"The strongest pairs net of {' and '.join(controls)} (standardised beta, "
+            "bootstrap interval, Freedman-Lane permutation p and HC3 robust p)", index=False)
 
 
 def _time_section(w: _Writer, events: pd.DataFrame, people: pd.DataFrame,

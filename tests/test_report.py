@@ -108,6 +108,7 @@ def test_report_applies_and_states_the_privacy_threshold(report):
 def test_report_relates_team_metrics_to_outcomes_with_honest_power(report):
     text = _text(report)
     assert "8 teams: with this many only correlations of |r| >= 0.85" in text
+    assert "net of size and department (standardised beta" in text
     assert re.search(r"Teams with higher [\w ()-]+ tend to have (higher|lower) delivery "
                      r"\(Spearman r = [+-]\d\.\d\d, 95% interval", text)
 
