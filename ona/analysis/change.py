@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ona._validation import Interval, Options, validate_params
+from ona._validation import Interval, Options, check_param, validate_params
 from ona.analysis.silos import _compact, _is_groups, ei_index
 from ona.exceptions import InvalidParameterError
 from ona.graph import CompactGraph, as_compact, build_graph, windows
@@ -156,7 +156,6 @@ def change_tables(
     return out
 
 
-@validate_params({"before": [pd.DataFrame], "after": [pd.DataFrame]})
 def deltas(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """Before, after and change of every numeric column shared by two tables.
 
@@ -182,6 +181,8 @@ def deltas(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     >>> d["ties_change"].tolist(), d["status"].tolist()
     ([3.0, nan, nan], ['both', 'gone', 'new'])
     """
+    check_param("deltas", "before", before, [pd.DataFrame])
+    check_param("deltas", "after", after, [pd.DataFrame])
     cols = [
         c
         for c in before.columns
@@ -274,6 +275,10 @@ def _active(G: Any) -> pd.Series:
 
 def people_changes(before: Any, after: Any) -> pd.DataFrame:
     """Active people (with at least one tie) who joined, left or stayed between two graphs.
+
+    Parameters
+    ----------
+    before, after : networkx graph or CompactGraph
 
     Returns
     -------

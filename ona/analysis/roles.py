@@ -249,6 +249,16 @@ def gini(values: Any) -> float:
     ``G = sum_i sum_j |x_i - x_j| / (2 n^2 mean)``: 0 when everyone carries the same load,
     (n-1)/n when one person carries all of it.
 
+    Parameters
+    ----------
+    values : array-like of float
+        One value per person, people with none included as 0.
+
+    Returns
+    -------
+    float
+        NaN when there are no values or they sum to 0.
+
     Examples
     --------
     >>> gini([1, 1, 1, 1]), gini([0, 0, 0, 1])

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ona._validation import Interval, Options, validate_params
+from ona._validation import Interval, Options, check_param, validate_params
 from ona.exceptions import InvalidParameterError
 from ona.graph import CompactGraph, as_compact
 from ona.privacy import MIN_GROUP_SIZE, suppress_small_groups
@@ -717,7 +717,6 @@ def _entropy(counts: np.ndarray) -> float:
     return float(-(p * np.log(p)).sum())
 
 
-@validate_params({"a": [Mapping, pd.Series], "b": [Mapping, pd.Series]})
 def compare_partitions(a: Mapping | pd.Series, b: Mapping | pd.Series) -> pd.Series:
     """Agreement of two partitions of people: normalised mutual information and adjusted Rand.
 
@@ -750,6 +749,8 @@ def compare_partitions(a: Mapping | pd.Series, b: Mapping | pd.Series) -> pd.Ser
     >>> compare_partitions({1: "x", 2: "x", 3: "y", 4: "y"}, {1: 0, 2: 0, 3: 1, 4: 1})["ari"]
     np.float64(1.0)
     """
+    check_param("compare_partitions", "a", a, [Mapping, pd.Series])
+    check_param("compare_partitions", "b", b, [Mapping, pd.Series])
     sa = pd.Series(a, dtype=object) if not isinstance(a, pd.Series) else a
     sb = pd.Series(b, dtype=object) if not isinstance(b, pd.Series) else b
     both = pd.concat([sa.rename("a"), sb.rename("b")], axis=1, join="inner").dropna()

@@ -65,6 +65,17 @@ def density(G: Any, *, weight: str | None = None) -> float:
     With ``weight`` the numerator is the sum of tie weights instead (UCINET's valued density:
     the mean tie weight over all pairs, absent ties counting 0).
 
+    Parameters
+    ----------
+    G : networkx graph or CompactGraph
+    weight : str or None, default None
+        None counts ties; an edge attribute sums their weights.
+
+    Returns
+    -------
+    float
+        NaN for fewer than two people.
+
     Examples
     --------
     >>> import networkx as nx
@@ -99,6 +110,16 @@ def reciprocity(G: Any, *, method: str = "edgewise") -> float:
       Loffredo 2004).
 
     Undirected graphs are fully reciprocal: 1.
+
+    Parameters
+    ----------
+    G : networkx graph or CompactGraph
+    method : {"edgewise", "dyadic_nonnull", "dyadic", "garlaschelli"}, default "edgewise"
+
+    Returns
+    -------
+    float
+        NaN for a graph without ties.
 
     Examples
     --------
@@ -139,6 +160,15 @@ def transitivity(G: Any) -> float:
     Directed graphs are read as undirected (a tie where either direction exists), as igraph's
     ``transitivity_undirected`` does.
 
+    Parameters
+    ----------
+    G : networkx graph or CompactGraph
+
+    Returns
+    -------
+    float
+        NaN when nobody has two contacts.
+
     Examples
     --------
     >>> import networkx as nx
@@ -160,6 +190,16 @@ def degree_centralization(G: Any, *, mode: str = "all") -> float:
     undirected degree (``mode="all"``; on a directed graph, distinct contacts in either
     direction), (n-1)^2 for in- or out-degree of a directed graph (as igraph's
     ``centr_degree`` without loops). 0 when everyone has the same degree, 1 for a star.
+
+    Parameters
+    ----------
+    G : networkx graph or CompactGraph
+    mode : {"all", "in", "out"}, default "all"
+
+    Returns
+    -------
+    float
+        NaN for fewer than three people.
 
     Examples
     --------
@@ -202,6 +242,18 @@ def centralization(G: Any, *, measure: str = "degree", weight: str | None = None
     Path and eigenvector measures come from :func:`ona.centrality` (exact betweenness; tie
     lengths 1/w when ``weight`` is given). They use the undirected star's maximum: read a
     directed graph's value as descriptive only.
+
+    Parameters
+    ----------
+    G : networkx graph or CompactGraph
+    measure : {"degree", "betweenness", "closeness", "eigenvector"}, default "degree"
+    weight : str or None, default None
+        Tie strengths for the path and eigenvector measures; None for the published 0/1 values.
+
+    Returns
+    -------
+    float
+        NaN for fewer than three people.
 
     Examples
     --------
