@@ -257,33 +257,26 @@ class RosterReader(Reader):
 
     def _periods_from_snapshots(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Merge consecutive identical snapshots of a person into one validity period."""
-        dates = sorted(frame["snapshot_date"].dropna().unique())
-        index = {d: i for i, d in enumerate(dates)}
+        dates = pd.DatetimeIndex(sorted(frame["snapshot_date"].unique()))
         attrs = [c for c in frame.columns if c not in ("snapshot_date", "valid_from", "valid_to")]
-        out: list[dict[str, Any]] = []
-        frame = frame.assign(_i=frame["snapshot_date"].map(index)).sort_values(["person_id", "_i"])
-        for _, group in frame.groupby("person_id", sort=False):
-            current: dict[str, Any] | None = None
-            last_i = -2
-            for row in group.to_dict("records"):
-                i = row["_i"]
-                same = {a: row[a] for a in attrs}
-                if current is not None and i == last_i + 1 and _same(same, current["_attrs"]):
-                    last_i = i
-                    continue
-                if current is not None:
-                    current["valid_to"] = dates[last_i + 1] if last_i + 1 < len(dates) else pd.NaT
-                    out.append(current)
-                current = {**same, "_attrs": same, "valid_from": pd.NaT if i == 0 else dates[i]}
-                last_i = i
-            if current is not None:
-                current["valid_to"] = dates[last_i + 1] if last_i + 1 < len(dates) else pd.NaT
-                out.append(current)
+        frame = frame.assign(_i=dates.get_indexer(pd.DatetimeIndex(frame["snapshot_date"])))
+        frame = frame.sort_values(["person_id", "_i"], kind="stable").reset_index(drop=True)
+        prev = frame.shift(1)
+        same = frame["person_id"].eq(prev["person_id"]) & frame["_i"].eq(prev["_i"] + 1)
+        for col in attrs:
+            a, b = frame[col].astype(object), prev[col].astype(object)
+            same &= (a == b) | (a.isna() & b.isna())
+        # A period starts where a person appears, reappears or changes; it ends at the snapshot
+        # after its last one (open after the last snapshot; open before the first one).
+        period = (~same).cumsum()
+        last_i = frame.groupby(period)["_i"].max().to_numpy()
+        out = frame.loc[~same.to_numpy(), attrs + ["_i"]].reset_index(drop=True)
+        start = pd.Series(dates[out["_i"].to_numpy()], dtype="datetime64[us, UTC]")
+        out["valid_from"] = start.where(out["_i"] > 0)
+        ends = [dates[i + 1] if i + 1 < len(dates) else pd.NaT for i in last_i]
+        out["valid_to"] = pd.Series(ends, dtype="datetime64[us, UTC]")
         self.note("snapshots", len(dates))
-        result = pd.DataFrame(out).drop(columns="_attrs")
-        for col in ("valid_from", "valid_to"):
-            result[col] = pd.to_datetime(result[col], utc=True)
-        return result
+        return out.drop(columns="_i")
 
     def _managers_by_email(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A manager given by e-mail (or alias) becomes the manager's person id."""
@@ -307,10 +300,6 @@ class RosterReader(Reader):
             self.note("managers given by e-mail mapped to person ids", int(use.sum()))
         frame["manager_id"] = mgr.where(~use, mapped)
         return frame
-
-
-def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return all(a[k] == b[k] or (pd.isna(a[k]) and pd.isna(b[k])) for k in a)
 
 
 @validate_params({"on_bad_lines": [ON_BAD_LINES], "dayfirst": [bool], "columns": [None, Mapping]})
