@@ -578,6 +578,8 @@ def communities(
         labels = np.empty(n, dtype=np.int64)
         for k, block in enumerate(sorted(blocks, key=len, reverse=True)):
             labels[list(block)] = k
+    elif sym.nnz == 0:  # nothing to cluster: everyone is a community of their own
+        labels = np.arange(n, dtype=np.int64)
     else:
         from sknetwork.clustering import Leiden, Louvain
 
@@ -846,6 +848,8 @@ def assortativity(
         x = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=np.float64)
         ok = np.isfinite(x[i]) & np.isfinite(x[j])
         xi, xj, ww = x[i][ok], x[j][ok], w[ok]
+        if ww.sum() == 0:
+            return float("nan")
         mi, mj = np.average(xi, weights=ww), np.average(xj, weights=ww)
         cov = np.average((xi - mi) * (xj - mj), weights=ww)
         sd = np.sqrt(np.average((xi - mi) ** 2, weights=ww) * np.average((xj - mj) ** 2, weights=ww))

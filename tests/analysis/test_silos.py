@@ -505,3 +505,14 @@ def test_sample_org_planted_silo_departments():
     # every department keeps to itself more than a degree-preserving null network would
     scores = silo_scores(G, "department", n_null=99)
     assert (scores["silo_score"] > 0).all() and (scores["p_value"] <= 0.01).all()
+
+
+def test_graph_without_ties():
+    G = nx.Graph()
+    G.add_nodes_from(range(6))
+    groups = {v: v % 2 for v in G}
+    found = communities(G)
+    assert found.attrs["n_communities"] == 6 and np.isnan(found.attrs["modularity"])
+    assert np.isnan(assortativity(G, groups))
+    assert np.isnan(assortativity(G, groups, kind="categorical"))
+    assert ei_index(G, groups, level="network")["ties"] == 0
