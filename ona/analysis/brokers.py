@@ -466,10 +466,12 @@ def brokerage(G: Any, groups: Any, *, null: str | None = "assignment") -> pd.Dat
     cols = dict(zip(ROLES, paths.T, strict=True))
     directed = g.directed
     if not directed:
-        for role in ("coordinator", "itinerant", "liaison"):
-            cols[role] = cols[role] / 2
-        cols["representative_gatekeeper"] = cols.pop("representative")
-        del cols["gatekeeper"]
+        cols = {
+            "coordinator": cols["coordinator"] / 2,
+            "itinerant": cols["itinerant"] / 2,
+            "representative_gatekeeper": cols["representative"],
+            "liaison": cols["liaison"] / 2,
+        }
     names = list(cols)
     table = pd.DataFrame({c: np.rint(cols[c]).astype(np.int64) for c in names}, index=g.nodes)
     table["total"] = table[names].sum(axis=1)
@@ -545,6 +547,7 @@ def _add_expected(
     if null == "assignment":
         shares = _pair_shares(kc, sizes)
         if not directed:
+            # unordered pairs: one end in the broker's group and one outside, either way round
             shares = np.column_stack([shares[:, 0], shares[:, 1], 2 * shares[:, 2], shares[:, 4]])
         expected = shares * table["total"].to_numpy(dtype=np.float64)[:, None]
         var = None

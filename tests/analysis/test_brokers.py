@@ -305,6 +305,24 @@ def test_gatekeeper_versus_representative_chains():
         assert brokerage(G, {"a": ga, "b": gb, "c": gc}, null=None).loc["b", "total"] == 0
 
 
+def test_expected_columns_add_up(shared):
+    G, groups = _read_strike(shared)
+    d = brokerage(G, groups)
+    u = brokerage(G.to_undirected(), groups)
+    assert list(u.columns[:5]) == [
+        "coordinator", "itinerant", "representative_gatekeeper", "liaison", "total"
+    ]  # fmt: skip
+    for t, roles in ((d, ROLES), (u, ["coordinator", "itinerant", "representative_gatekeeper",
+                                       "liaison"])):  # fmt: skip
+        expected = t[[f"{r}_expected" for r in roles]].sum(axis=1)
+        np.testing.assert_allclose(expected, t["total"], atol=1e-9)
+    # the undirected reading is the symmetric digraph's with each pair once
+    np.testing.assert_allclose(u["coordinator_expected"], d["coordinator_expected"] / 2)
+    np.testing.assert_allclose(
+        u["representative_gatekeeper_expected"], d["representative_expected"]
+    )
+
+
 def test_people_without_group_take_no_part():
     G = nx.DiGraph([("a", "b"), ("b", "c"), ("x", "b"), ("b", "y")])
     t = brokerage(G, {"a": "X", "b": "X", "c": "Y"}, null=None)
