@@ -684,6 +684,8 @@ def windows(
     else:
         origin = offset.rollback(first.normalize())
     bounds = [b for b in pd.date_range(origin, last, freq=offset) if end_ts is None or b < end_ts]
+    if not bounds:  # start at or after end
+        return {}
     bounds.append(bounds[-1] + offset)
     order = np.argsort(ts.to_numpy(), kind="stable")
     frame = frame.iloc[order]

@@ -198,6 +198,7 @@ def test_windows(events):
     total = sum(g.adj.sum() for g in weekly.values())
     assert total == build_graph(events, compact=True).adj.sum()
     assert all(isinstance(g, CompactGraph) for g in weekly.values())
+    assert windows(events, start="2026-03-01", end="2026-02-01") == {}
     # end is exclusive and clips the last window
     assert list(windows(events, freq="MS", end="2026-02-01")) == [
         pd.Timestamp("2026-01-01", tz="UTC")
