@@ -304,3 +304,14 @@ def test_did_needs_two_units_per_group():
     panel = _panel(1.0)
     with pytest.raises(TableError, match="1 treated"):
         did(panel, value="bridging", treated=["T0"], start="2026-04")
+
+
+def test_did_accepts_timestamp_and_numeric_periods():
+    panel = _panel(1.5)
+    months = pd.to_datetime(panel["period"] + "-01", utc=True)
+    r = did(panel.assign(period=months), value="bridging", treated="program", start="2026-04",
+            n_boot=200, n_perm=200)
+    assert r.estimate == pytest.approx(1.5)
+    numeric = panel.assign(period=panel["period"].str[-1].astype(int))
+    assert did(numeric, value="bridging", treated="program", start="4", n_boot=200,
+               n_perm=200).estimate == pytest.approx(1.5)

@@ -66,6 +66,16 @@ class DiDResult:
             "note": self.note}])
 
 
+def _like(start: str, example: object) -> object:
+    """``start`` as the same kind of value as the periods (text, number or timestamp)."""
+    if isinstance(example, pd.Timestamp):
+        ts = pd.Timestamp(start)
+        return ts.tz_localize(example.tz) if ts.tz is None and example.tz is not None else ts
+    if isinstance(example, (int, float, np.integer, np.floating)):
+        return type(example)(start)
+    return str(start)
+
+
 def _slopes(pre: pd.DataFrame, order: dict) -> pd.Series:
     """Per-unit least-squares slope of value on period rank, before the intervention."""
     t = pre["__period__"].map(order).astype(float)
@@ -160,7 +170,7 @@ def did(
         treated_units = {str(u) for u in treated}
     periods = sorted(d["__period__"].unique())
     order = {p: i for i, p in enumerate(periods)}
-    post = d["__period__"] >= type(periods[0])(start) if periods else d["__period__"].astype(bool)
+    post = d["__period__"] >= _like(start, periods[0]) if periods else d["__period__"].astype(bool)
     pre_mean = d[~post].groupby("__unit__")["__v__"].mean()
     post_mean = d[post].groupby("__unit__")["__v__"].mean()
     change = (post_mean - pre_mean).dropna()
