@@ -164,6 +164,7 @@ def network(
     return ax
 
 
+@validate_params({"annotate": [None, bool], "cmap": [str], "title": [None, str]})
 def group_heatmap(
     matrix: pd.DataFrame, *, ax: Axes | None = None, annotate: bool | None = None,
     cmap: str = "Blues", title: str | None = None,
@@ -217,6 +218,7 @@ def group_heatmap(
     return ax
 
 
+@validate_params({"x": [str], "y": [str], "log": [bool]})
 def role_quadrant(
     table: pd.DataFrame, *, x: str = "degree", y: str = "betweenness", ax: Axes | None = None,
     log: bool = False,
@@ -269,7 +271,8 @@ def role_quadrant(
     return ax
 
 
-@validate_params({"n_boot": [Interval(int, 10)], "seed": [Interval(int, 0)]})
+@validate_params({"n_boot": [Interval(int, 10)], "seed": [Interval(int, 0)],
+                  "alpha": [Interval(float, 0, 0.5, closed="neither")]})
 def metric_outcome(
     data: pd.DataFrame,
     metric: str,
@@ -342,6 +345,7 @@ def metric_outcome(
     return ax
 
 
+@validate_params({"value": [str], "start": [str], "unit": [str], "period": [str]})
 def before_after(
     panel: pd.DataFrame,
     *,

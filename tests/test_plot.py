@@ -106,3 +106,12 @@ def test_before_after_draws_one_line_per_unit_and_group_means():
     assert list(a_line) == pytest.approx([0.5, 2.5])  # A: mean of periods 1-2, then 3-4
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "intervention (mean of 2)", "others (mean of 3)"]
+
+
+def test_options_are_validated_with_the_uniform_message():
+    from ona.exceptions import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="The 'log' parameter of role_quadrant"):
+        plot.role_quadrant(pd.DataFrame({"degree": [1.0], "betweenness": [0.0]}), log="yes")
+    with pytest.raises(InvalidParameterError, match="The 'max_nodes' parameter of network"):
+        plot.network(nx.path_graph(3), max_nodes=0)
