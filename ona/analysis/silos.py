@@ -520,8 +520,8 @@ def communities(
     resolution : float, default 1
         gamma in the modularity. **Raise it to find smaller communities**: modularity has a
         resolution limit (Fortunato and Barthélemy 2007), so at gamma = 1 a simulated
-        organisation of 100,000 people in 1,047 departments came out as about 200 communities
-        in every library tried for issue 7. On ``benchmarks/_orggen.py``'s 100,000-person
+        organisation with 1,047 planted departments came out as about 200 communities in
+        every library tried for issue 7. On ``benchmarks/_orggen.py``'s 100,000-person
         organisation (1,042 departments, 3 million ties) this function found 671 communities
         at gamma = 1 (adjusted Rand 0.73 against the departments) and exactly the 1,042
         departments at gamma = 2, 4 and 8. Compare the result with the formal groups over a
