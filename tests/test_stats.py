@@ -315,3 +315,33 @@ def test_did_accepts_timestamp_and_numeric_periods():
     numeric = panel.assign(period=panel["period"].str[-1].astype(int))
     assert did(numeric, value="bridging", treated="program", start="4", n_boot=200,
                n_perm=200).estimate == pytest.approx(1.5)
+
+
+def test_maxt_is_between_raw_and_bonferroni_and_gains_on_correlated_metrics():
+    metrics, outcomes = _teams(30, 0.5, seed=21)
+    rng = np.random.default_rng(0)
+    # five near-copies of one metric: Holm pays for five tests, maxT for about one
+    for k in range(5):
+        metrics[f"copy{k}"] = metrics["density"] + rng.normal(0, 0.05, 30)
+    cols = ["density"] + [f"copy{k}" for k in range(5)]
+    holm_r = relate(metrics, outcomes, metric_columns=cols, n_boot=200, n_perm=4000)
+    maxt_r = relate(metrics, outcomes, metric_columns=cols, n_boot=200, n_perm=4000,
+                    adjust="maxt")
+    raw = maxt_r["p_value"].to_numpy()
+    assert np.all(maxt_r["p_adjusted"].to_numpy() >= raw - 0.01)
+    assert np.all(maxt_r["p_adjusted"].to_numpy() <= np.minimum(6 * raw, 1) + 0.01)
+    assert maxt_r["p_adjusted"].max() < holm_r["p_adjusted"].max()
+
+
+def test_maxt_refuses_controls():
+    metrics, outcomes = _teams(12, 0.4, seed=22)
+    with pytest.raises(TableError, match="maxt"):
+        relate(metrics, outcomes, metric_columns=["density"], controls=["size"], adjust="maxt",
+               n_boot=100, n_perm=100)
+
+
+def test_maxt_with_one_test_is_the_permutation_p():
+    metrics, outcomes = _teams(25, 0.3, seed=23)
+    r = relate(metrics, outcomes, metric_columns=["density"], method="pearson", adjust="maxt",
+               n_boot=100, n_perm=20_000)
+    assert r.loc[0, "p_adjusted"] == pytest.approx(r.loc[0, "p_value"], abs=0.01)

@@ -117,7 +117,7 @@ def _freedman_lane(x, y, controls, spearman, *, n_perm, rng) -> tuple[float, int
 @validate_params(
     {
         "method": [Options({"spearman", "pearson"})],
-        "adjust": [Options({"holm", "bh"})],
+        "adjust": [Options({"holm", "bh", "maxt"})],
         "n_boot": [Interval(int, 100)],
         "n_perm": [Interval(int, 100)],
         "alpha": [Interval(float, 0, 0.5, closed="neither")],
@@ -167,9 +167,12 @@ def relate(
         "department"]``; text columns become dummies. The estimate is then the metric's
         standardised beta in ``outcome ~ metric + controls``, with HC3 standard errors, a
         bootstrap interval and a Freedman–Lane permutation p-value.
-    adjust : {'holm', 'bh'}
-        Correction across all the metric × outcome tests in the result: Holm (family-wise) or
-        Benjamini–Hochberg (false discovery rate).
+    adjust : {'holm', 'bh', 'maxt'}
+        Correction across all the metric × outcome tests in the result: Holm (family-wise),
+        Benjamini–Hochberg (false discovery rate), or Westfall–Young single-step maxT
+        (family-wise, exact under the metrics' correlation: the outcomes are permuted jointly
+        across units and each |r| is compared with the largest |r| of every permutation;
+        needs complete data and no controls).
     n_boot, n_perm : int
         Bootstrap resamples of units and random outcome permutations (up to 8 units every order
         is enumerated and the p-value is exact).
@@ -253,10 +256,41 @@ def relate(
             rows.append(_one(frame, mc, oc, method, spearman, ctrl, n_boot, n_perm, alpha, rng))
     out = pd.DataFrame(rows, columns=RELATE_COLUMNS)
     p = out["p_value"].to_numpy(dtype=float)
-    out["p_adjusted"] = holm(p) if adjust == "holm" else benjamini_hochberg(p)
+    if adjust == "maxt":
+        out["p_adjusted"] = _maxt(m, o, mcols, ocols, controls, spearman, n_perm, rng)
+    else:
+        out["p_adjusted"] = holm(p) if adjust == "holm" else benjamini_hochberg(p)
     out.attrs.update(unmatched=unmatched, adjust=adjust, alpha=alpha, seed=seed,
                      n_boot=n_boot, n_perm=n_perm, controls=controls, on=on, period=period)
     return out
+
+
+def _maxt(m, o, mcols, ocols, controls, spearman, n_perm, rng) -> np.ndarray:
+    """Westfall–Young single-step maxT adjusted p-values, in the result's row order."""
+    x = m[mcols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    y = o[ocols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    if controls or np.isnan(x).any() or np.isnan(y).any():
+        raise TableError("relate", [
+            "adjust='maxt' permutes all outcomes jointly: it needs complete data and no "
+            "controls; use adjust='holm' otherwise"])
+    if spearman:
+        x, y = rowwise_rank(x.T).T, rowwise_rank(y.T).T
+
+    def z(a):
+        sd = a.std(axis=0, ddof=1)
+        return (a - a.mean(axis=0)) / np.where(sd > 0, sd, np.nan)
+
+    xz, yz = z(x), z(y)
+    n = len(xz)
+    observed = np.abs(xz.T @ yz / (n - 1))  # metrics x outcomes
+    maxima = np.empty(n_perm)
+    for b in range(n_perm):
+        perm = yz[rng.permutation(n)]
+        maxima[b] = np.nanmax(np.abs(xz.T @ perm / (n - 1)))
+    tol = 1e-12
+    adj = ((maxima[None, None, :] >= observed[..., None] - tol).sum(-1) + 1) / (n_perm + 1)
+    # rows of the result: for each outcome, every metric
+    return adj.T.ravel()
 
 
 def _one(frame, mc, oc, method, spearman, ctrl, n_boot, n_perm, alpha, rng) -> dict:
