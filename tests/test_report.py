@@ -143,12 +143,26 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     browser = _chromium()
     if browser is None:
         pytest.skip("Chromium is not installed: the rendering check needs a headless browser")
+    flags = [browser, "--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars",
+             "--virtual-time-budget=10000"]
     shot = tmp_path / "shot.png"
-    subprocess.run([browser, "--headless", "--disable-gpu", "--no-sandbox",
-                    "--window-size=1200,4000", f"--screenshot={shot}", report.as_uri()],
+    subprocess.run([*flags, "--window-size=1200,4000", f"--screenshot={shot}", report.as_uri()],
                    check=True, timeout=120, capture_output=True)
     assert shot.stat().st_size > 50_000  # a page with figures, not a blank one
     from matplotlib.image import imread
 
     pixels = imread(shot)
     assert pixels.shape[0] >= 1000 and pixels.std() > 0.05
+    # No missing image: a copy of the page (the report itself has no script) counts the images
+    # that did not decode once loaded, and the DOM dump reports it in the title.
+    probe = tmp_path / "probe.html"
+    probe.write_text(report.read_text().replace(
+        "</body>",
+        "<script>window.addEventListener('load', () => { const imgs = [...document.images]; "
+        "document.title = 'images:' + imgs.length + ' broken:' + "
+        "imgs.filter(i => !i.complete || i.naturalWidth === 0).length; });</script></body>"))
+    dom = subprocess.run([*flags, "--dump-dom", probe.as_uri()], check=True, timeout=120,
+                         capture_output=True, text=True).stdout
+    found = re.search(r"images:(\d+) broken:(\d+)", dom)
+    assert found, "the page did not finish loading"
+    assert int(found.group(1)) >= 5 and int(found.group(2)) == 0
