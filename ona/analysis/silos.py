@@ -178,6 +178,8 @@ def _privacy(table: pd.DataFrame | pd.Series, sizes: pd.Series, min_group_size: 
         "weight": [_is_weight],
         "symmetrise": [bool],
         "min_group_size": [Interval(int, 1)],
+        "n_permutations": [Interval(int, 0)],
+        "seed": [Interval(int, 0)],
     }
 )
 def ei_index(
@@ -188,6 +190,8 @@ def ei_index(
     weight: str | None = None,
     symmetrise: bool = False,
     min_group_size: int = MIN_GROUP_SIZE,
+    n_permutations: int = 0,
+    seed: int = 0,
 ) -> pd.Series | pd.DataFrame:
     """Krackhardt and Stern's E-I index: external minus internal ties over all ties.
 
@@ -210,6 +214,13 @@ def ei_index(
         (True). Undirected graphs count each tie once.
     min_group_size : int, default 5
         Groups with fewer people are dropped from the group level (:mod:`ona.privacy`).
+    n_permutations : int, default 0
+        At the network level, also test the E-I against random relabelling (UCINET's
+        permutation test): people's groups are shuffled ``n_permutations`` times (group sizes
+        kept), giving ``permuted_ei`` (the mean) and ``p_value``, the share of shuffles at
+        least as internal as observed, (b + 1) / (n + 1).
+    seed : int, default 0
+        Seed of the shuffles.
 
     Returns
     -------
@@ -273,20 +284,22 @@ def ei_index(
         else:
             ei_max = ei_min = rescaled = np.nan
         expected = (e_star - i_star) / (e_star + i_star) if e_star + i_star else np.nan
-        out = pd.Series(
-            {
-                "internal": IL,
-                "external": EL,
-                "ties": L,
-                "ei": overall,
-                "expected_ei": expected,
-                "ei_min": ei_min,
-                "ei_max": ei_max,
-                "rescaled_ei": rescaled,
-            },
-            name="ei_index",
+        values = {
+            "internal": IL,
+            "external": EL,
+            "ties": L,
+            "ei": overall,
+            "expected_ei": expected,
+            "ei_min": ei_min,
+            "ei_max": ei_max,
+            "rescaled_ei": rescaled,
+        }
+        if n_permutations:
+            values.update(_permuted_ei(codes, i, j, w, overall, n_permutations, seed))
+        out = pd.Series(values, name="ei_index")
+        out.attrs.update(
+            level="network", unassigned_people=unassigned, arcs=arcs, n_permutations=n_permutations
         )
-        out.attrs.update(level="network", unassigned_people=unassigned, arcs=arcs)
         return out
 
     if level == "person":
@@ -318,6 +331,33 @@ def ei_index(
     out = _privacy(table, sizes, min_group_size)
     out.attrs.update(overall=overall, unassigned_people=unassigned, arcs=arcs)
     return out
+
+
+def _permuted_ei(
+    codes: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    w: np.ndarray,
+    observed: float,
+    n_permutations: int,
+    seed: int,
+) -> dict[str, float]:
+    """E-I under random relabelling of the people whose group is known."""
+    rng = np.random.default_rng(seed)
+    known = np.flatnonzero(codes >= 0)
+    shuffled = codes.copy()
+    ei = np.empty(n_permutations)
+    for r in range(n_permutations):
+        shuffled[known] = rng.permutation(codes[known])
+        a, b = shuffled[i], shuffled[j]
+        ok = (a >= 0) & (b >= 0)
+        inside = float(w[ok & (a == b)].sum())
+        total = float(w[ok].sum())
+        ei[r] = (total - 2 * inside) / total if total else np.nan
+    return {
+        "permuted_ei": float(np.nanmean(ei)),
+        "p_value": float((np.sum(ei <= observed + 1e-12) + 1) / (n_permutations + 1)),
+    }
 
 
 # --------------------------------------------------------------------------- group matrix

@@ -169,6 +169,22 @@ def test_rescaled_ei_unconstrained_equals_raw():
     assert out["expected_ei"] == pytest.approx(0.2)
 
 
+def test_ei_permutation_test():
+    # planted: 6 cliques of 8 joined in a ring, teams = cliques
+    G = nx.connected_caveman_graph(6, 8)
+    teams = {v: v // 8 for v in G}
+    out = ei_index(G, teams, level="network", n_permutations=199, seed=3)
+    assert out["p_value"] == pytest.approx(1 / 200)  # no shuffle is as internal
+    # under random relabelling each tie joins a uniformly random pair of people, so the mean
+    # shuffled E-I is the analytic expectation (E* - I*) / (E* + I*)
+    assert out["permuted_ei"] == pytest.approx(out["expected_ei"], abs=0.02)
+    rng = np.random.default_rng(0)
+    random_teams = {v: int(rng.integers(0, 6)) for v in G}
+    out = ei_index(G, random_teams, level="network", n_permutations=199, seed=3)
+    assert out["p_value"] > 0.01
+    assert "p_value" not in ei_index(G, teams, level="network")
+
+
 def test_ei_directed_arcs_against_symmetrised():
     D = nx.DiGraph([("a", "b"), ("b", "a"), ("a", "c"), ("c", "d")])
     teams = {"a": "x", "b": "x", "c": "y", "d": "y"}
