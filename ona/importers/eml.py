@@ -104,6 +104,11 @@ def read_eml(
     mass_threshold : int
         Messages with more recipients than this are flagged ``mass``.
 
+    Returns
+    -------
+    ReadResult
+        ``.interactions`` (channel ``email``) and ``.report`` with the accounting.
+
     Examples
     --------
     >>> import tempfile, pathlib

@@ -130,6 +130,11 @@ def read_maildir(
     mass_threshold : int
         Messages with more recipients than this are flagged ``mass``.
 
+    Returns
+    -------
+    ReadResult
+        ``.interactions`` (channel ``email``) and ``.report`` with the accounting.
+
     Examples
     --------
     >>> import tempfile, pathlib

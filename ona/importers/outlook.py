@@ -70,7 +70,7 @@ class OutlookMsgReader(Reader):
         return path.suffix.lower() == ".msg" and _head(path, 8) == _OLE_MAGIC
 
     def records(self) -> Iterator[Record | Rejected]:
-        extract_msg = import_optional("extract_msg", extra="outlook", purpose="Outlook .msg files")
+        extract_msg = None  # imported at the first real .msg file: a wrong file needs no extra
         assembler = MailAssembler(self, mass_threshold=self.mass_threshold)
         files = (
             sorted(p for p in self.path.rglob("*") if p.suffix.lower() == ".msg")
@@ -82,6 +82,10 @@ class OutlookMsgReader(Reader):
             if _head(f, 8) != _OLE_MAGIC:
                 yield Rejected(location, "not an Outlook .msg file (bad signature)")
                 continue
+            if extract_msg is None:
+                extract_msg = import_optional(
+                    "extract_msg", extra="outlook", purpose="Outlook .msg files"
+                )
             try:
                 msg = extract_msg.openMsg(str(f))
             except Exception:  # the library raises many types on a damaged file
@@ -187,10 +191,26 @@ def read_outlook_msg(
     mass_threshold : int
         Messages with more recipients than this are flagged ``mass``.
 
+    Returns
+    -------
+    ReadResult
+        ``.interactions`` (channel ``email``; edges as in :func:`~ona.importers.mbox.read_mbox`)
+        and ``.report`` with the accounting.
+
     Raises
     ------
     MissingDependencyError
         If ``extract-msg`` is not installed.
+
+    Examples
+    --------
+    A file that is not an Outlook message is reported, not guessed at:
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "note.msg"
+    >>> _ = p.write_bytes(b"plain text, not an OLE compound file")
+    >>> dict(read_outlook_msg(p, on_bad_lines="skip").report.files[0].rejected)
+    {'not an Outlook .msg file (bad signature)': 1}
     """
     return OutlookMsgReader(path, on_bad_lines=on_bad_lines, mass_threshold=mass_threshold).read()
 
@@ -213,11 +233,26 @@ def read_pst(
     mass_threshold : int
         Messages with more recipients than this are flagged ``mass``.
 
+    Returns
+    -------
+    ReadResult
+        ``.interactions`` (channel ``email``; ``container`` = folder path) and ``.report``.
+
     Raises
     ------
     BadInputError
         If the file is not a PST, or is corrupt or password-protected.
     MissingDependencyError
         If ``libpff-python`` is not installed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "mail.pst"
+    >>> _ = p.write_bytes(b"not a personal folders file")
+    >>> read_pst(p)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ona.exceptions.BadInputError: ...mail.pst: not a PST file (bad signature)
     """
     return PstReader(path, on_bad_lines=on_bad_lines, mass_threshold=mass_threshold).read()
