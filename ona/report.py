@@ -277,8 +277,11 @@ def _connect_section(w: _Writer, G: nx.DiGraph, group_col: str | None, min_size:
     s.findings.append(
         f"Collaborative load: the most sought-after 5% of people ({load.attrs['top_people']}) "
         f"receive {_pct(load.attrs['top_share'])} of all interactions addressed to someone "
-        f"(Gini {load.attrs['gini']:.2f}); Cross, Rebele and Grant (2016) report 20-35% in "
-        "most organisations. Heavy concentration is a burnout and bottleneck risk.")
+        f"(Gini {load.attrs['gini']:.2f}); "
+        + ("as concentrated as the 20-35% Cross, Rebele and Grant (2016) found typical, or "
+           "more: the people carrying it are at risk of burnout and become bottlenecks."
+           if load.attrs["top_share"] >= 0.2 else
+           "less concentrated than the 20-35% Cross, Rebele and Grant (2016) found typical."))
     fig, ax = _fig(6, 4.5)
     plot.role_quadrant(cent, ax=ax)
     w.figure(s, fig, "roles", "Reach (distinct contacts) against brokerage (betweenness); "
