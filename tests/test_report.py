@@ -166,3 +166,24 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     found = re.search(r"images:(\d+) broken:(\d+)", dom)
     assert found, "the page did not finish loading"
     assert int(found.group(1)) >= 5 and int(found.group(2)) == 0
+
+
+def test_report_without_a_roster_says_what_it_cannot_do(tmp_path):
+    src = tmp_path / "src"
+    _make_workspace(src, outcomes=False, seed=3)
+    ws = ona.open_workspace(tmp_path / "bare", create=True)
+    ws.import_paths([src / "interactions.csv"], format="interactions_csv", resolve=False)
+    text = _text(write_report(ws, tmp_path / "out"))
+    assert "0 people on the roster" in text
+    assert "silos cannot be read against the org chart" in text
+    assert "No outcomes were given" in text
+
+
+def test_load_inputs_reads_the_sample_in_a_date_range():
+    from ona.report import load_inputs
+
+    data = load_inputs(None, start="2025-03-01", end="2025-04-01")
+    ts = data.interactions["timestamp"]
+    assert len(ts) > 0 and ts.min() >= pd.Timestamp("2025-03-01", tz="UTC")
+    assert ts.max() < pd.Timestamp("2025-04-01", tz="UTC")
+    assert data.truth is not None and {"unit", "period"} <= set(data.outcomes.columns)
