@@ -1,22 +1,7 @@
-"""The diagnostic report: one self-contained HTML file with the findings in plain words.
-
-:func:`write_report` reads a workspace, builds the network, runs the diagnostic (coverage, who
-connects, silos, team metrics against outcomes, change over time) and writes ``report.html``
-(every figure embedded as a base64 PNG: it opens offline, can be e-mailed) with the PNGs beside
-it. Group-level results apply the minimum group size (:mod:`ona.privacy`), and the report says so;
-no person is named or ranked.
-"""
+"""The report's sections: each runs one part of the diagnostic and writes its findings."""
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import html
-import io
-import logging
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -25,33 +10,25 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ona import plot
-from ona._validation import Interval, validate_params
 from ona.analysis.centrality import centrality
 from ona.analysis.roles import overload, roles
 from ona.analysis.silos import communities, compare_partitions, ei_index, group_matrix
 from ona.analysis.structure import density, reciprocity
 from ona.analysis.teams import team_table
 from ona.exceptions import TableError
-from ona.graph import as_compact, build_graph, windows
-from ona.privacy import MIN_GROUP_SIZE
+from ona.graph import as_compact, windows
+from ona.report._html import Section, Writer
 from ona.stats import relate
 
-__all__ = ["DiagnosticInputs", "load_inputs", "write_report"]
-
-logger = logging.getLogger(__name__)
-
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:980px;
-margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;
-margin-top:2em}.meta{color:#666;font-size:.9em}ul.findings li{margin:.3em 0}
-table{border-collapse:collapse;font-size:.85em;margin:.6em 0}
-th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right}th{background:#f4f4f4}
-td:first-child,th:first-child{text-align:left}figure{margin:1em 0}figure img{max-width:100%}
-figcaption{color:#555;font-size:.85em}.note{background:#f7f7f2;border-left:3px solid #bb9;
-padding:.5em .8em;font-size:.9em}
-"""
-
+__all__ = [
+    "connect_section",
+    "data_section",
+    "group_column",
+    "network_section",
+    "outcome_section",
+    "silo_section",
+    "time_section",
+]
 
 # Team metrics in plain words, for the findings.
 _LABELS = {
@@ -63,149 +40,12 @@ _LABELS = {
 }
 
 
-@dataclass
-class _Section:
-    title: str
-    findings: list[str] = field(default_factory=list)
-    blocks: list[str] = field(default_factory=list)  # HTML fragments, in order
-
-
-class _Writer:
-    """Collects sections and figures; figures are saved beside the report and embedded."""
-
-    def __init__(self, out: Path):
-        self.out = out
-        self.sections: list[_Section] = []
-        self.figures: list[Path] = []
-
-    def section(self, title: str) -> _Section:
-        s = _Section(title)
-        self.sections.append(s)
-        return s
-
-    def figure(self, section: _Section, fig: Figure, name: str, caption: str) -> None:
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-        data = buf.getvalue()
-        path = self.out / f"{name}.png"
-        path.write_bytes(data)
-        self.figures.append(path)
-        encoded = base64.b64encode(data).decode("ascii")
-        section.blocks.append(
-            f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{encoded}">'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
-
-    @staticmethod
-    def table(section: _Section, frame: pd.DataFrame, caption: str, *, index: bool = True,
-              digits: int = 3) -> None:
-        body = frame.to_html(index=index, border=0, na_rep="–",
-                             float_format=lambda v: f"{v:.{digits}g}", escape=True)
-        section.blocks.append(f"<p><b>{html.escape(caption)}</b></p>{body}")
-
-    @staticmethod
-    def note(section: _Section, text: str) -> None:
-        section.blocks.append(f'<p class="note">{html.escape(text)}</p>')
-
-    def render(self, title: str, subtitle: str) -> str:
-        parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-                 f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
-                 f"<h1>{html.escape(title)}</h1><p class='meta'>{html.escape(subtitle)}</p>"]
-        summary = [f for s in self.sections for f in s.findings[:2]]
-        if summary:
-            parts.append("<h2>Summary</h2><ul class='findings'>"
-                         + "".join(f"<li>{html.escape(f)}</li>" for f in summary) + "</ul>")
-        for s in self.sections:
-            parts.append(f"<h2>{html.escape(s.title)}</h2>")
-            if s.findings:
-                parts.append("<ul class='findings'>"
-                             + "".join(f"<li>{html.escape(f)}</li>" for f in s.findings) + "</ul>")
-            parts.extend(s.blocks)
-        parts.append("</body></html>")
-        return "\n".join(parts)
-
-
-@dataclass
-class DiagnosticInputs:
-    """The tables a diagnostic runs on (see :func:`load_inputs`)."""
-
-    interactions: pd.DataFrame
-    people: pd.DataFrame
-    outcomes: pd.DataFrame
-    truth: Any = None  # the planted truth, for the sample organisation only
-    source: str = ""
-
-
-def load_inputs(
-    workspace: Any = None,
-    *,
-    outcomes: str | os.PathLike | pd.DataFrame | None = None,
-    start: Any = None,
-    end: Any = None,
-) -> DiagnosticInputs:
-    """The Interactions, People and Outcomes tables of a workspace, or of the sample organisation.
-
-    The notebooks start here, so the same notebook runs on a client's workspace and, with
-    ``workspace=None``, on the bundled sample organisation (:func:`ona.datasets.load_sample`).
-
-    Parameters
-    ----------
-    workspace : Workspace, path or None
-        None: the sample organisation (its planted truth comes along in ``.truth``).
-    outcomes : path or DataFrame, optional
-        An outcomes file (read with :func:`ona.read_outcomes`) or table replacing the stored one.
-    start, end : date or str, optional
-        Keep interactions in ``[start, end)``.
-
-    Returns
-    -------
-    DiagnosticInputs
-        ``.interactions``, ``.people``, ``.outcomes``, ``.truth``, ``.source``.
-
-    Examples
-    --------
-    >>> import tempfile, ona
-    >>> ws = ona.open_workspace(tempfile.mkdtemp(), create=True)
-    >>> len(load_inputs(ws).interactions)
-    0
-    """
-    from ona.workspace import Workspace, open_workspace
-
-    truth = None
-    if workspace is None:
-        from ona.datasets import load_sample
-
-        sample = load_sample()
-        events, people, stored, truth = (sample.interactions, sample.people, sample.outcomes,
-                                         sample.truth)
-        source = "the bundled sample organisation"
-        if start is not None or end is not None:
-            ts = events["timestamp"]
-            keep = np.ones(len(events), dtype=bool)
-            if start is not None:
-                keep &= (ts >= pd.Timestamp(start, tz="UTC")).to_numpy(dtype=bool)
-            if end is not None:
-                keep &= (ts < pd.Timestamp(end, tz="UTC")).to_numpy(dtype=bool)
-            events = events[keep].reset_index(drop=True)
-    else:
-        ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
-        events = ws.interactions(start=start, end=end)
-        people, stored = ws.people(), ws.outcomes()
-        source = f"workspace {ws.path.name}"
-    if isinstance(outcomes, pd.DataFrame):
-        stored = outcomes
-    elif outcomes is not None:
-        from ona.importers.outcomes import read_outcomes
-
-        stored = read_outcomes(outcomes, on_bad_lines="error").extras["outcomes"]
-    return DiagnosticInputs(events, people, stored, truth, source)
-
-
 def _fig(width: float = 7, height: float = 5) -> tuple[Figure, Any]:
     fig = Figure(figsize=(width, height))
     return fig, fig.add_subplot()
 
 
-def _group_column(people: pd.DataFrame, preferred: tuple[str, ...]) -> str | None:
+def group_column(people: pd.DataFrame, preferred: tuple[str, ...]) -> str | None:
     for col in preferred:
         if col in people.columns and people[col].notna().any():
             return col
@@ -216,7 +56,7 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-def _data_section(w: _Writer, ws: Any, events: pd.DataFrame, people: pd.DataFrame) -> None:
+def data_section(w: Writer, ws: Any, events: pd.DataFrame, people: pd.DataFrame) -> None:
     s = w.section("The data")
     if events.empty:
         s.findings.append("The workspace holds no interactions yet: import exports first.")
@@ -244,7 +84,7 @@ def _data_section(w: _Writer, ws: Any, events: pd.DataFrame, people: pd.DataFram
     w.figure(s, fig, "coverage", "Interactions by month and channel: gaps are missing exports.")
 
 
-def _network_section(w: _Writer, G: nx.DiGraph, team_col: str | None, min_size: int) -> None:
+def network_section(w: Writer, G: nx.DiGraph, team_col: str | None, min_size: int) -> None:
     s = w.section("The network")
     n, m = G.number_of_nodes(), G.number_of_edges()
     isolated = sum(1 for v in G if G.degree(v) == 0)
@@ -260,7 +100,7 @@ def _network_section(w: _Writer, G: nx.DiGraph, team_col: str | None, min_size: 
              "above a few hundred people, one node per group.")
 
 
-def _connect_section(w: _Writer, G: nx.DiGraph, group_col: str | None, min_size: int) -> None:
+def connect_section(w: Writer, G: nx.DiGraph, group_col: str | None, min_size: int) -> None:
     s = w.section("Who connects")
     cent = centrality(G, measures=["degree", "betweenness"], seed=0)
     if cent.empty:
@@ -306,7 +146,7 @@ def _connect_section(w: _Writer, G: nx.DiGraph, group_col: str | None, min_size:
                     "not shown)")
 
 
-def _silo_section(w: _Writer, G: nx.DiGraph, group_col: str | None, min_size: int) -> None:
+def silo_section(w: Writer, G: nx.DiGraph, group_col: str | None, min_size: int) -> None:
     s = w.section("Silos")
     if group_col is None:
         s.findings.append("The roster has no department or team column: silos cannot be read "
@@ -344,7 +184,7 @@ def _silo_section(w: _Writer, G: nx.DiGraph, group_col: str | None, min_size: in
     w.note(s, f"Privacy: {m.attrs.get('privacy', '')}.")
 
 
-def _outcome_section(w: _Writer, G: nx.DiGraph, team_col: str | None,
+def outcome_section(w: Writer, G: nx.DiGraph, team_col: str | None,
                      outcomes: pd.DataFrame | None, min_size: int) -> None:
     s = w.section("Collaboration and performance")
     if outcomes is None or outcomes.empty:
@@ -410,7 +250,7 @@ def _outcome_section(w: _Writer, G: nx.DiGraph, team_col: str | None,
              "the fitted line, resampling teams.")
 
 
-def _controlled(w: _Writer, s: _Section, G: Any, team_col: str, metrics: pd.DataFrame,
+def _controlled(w: Writer, s: Section, G: Any, team_col: str, metrics: pd.DataFrame,
                 per_team: pd.DataFrame, result: pd.DataFrame) -> None:
     """The three strongest pairs again, net of team size (and department when known)."""
     controls = ["size"]
@@ -436,7 +276,7 @@ def _controlled(w: _Writer, s: _Section, G: Any, team_col: str, metrics: pd.Data
             "bootstrap interval, Freedman-Lane permutation p and HC3 robust p)", index=False)
 
 
-def _time_section(w: _Writer, events: pd.DataFrame, people: pd.DataFrame,
+def time_section(w: Writer, events: pd.DataFrame, people: pd.DataFrame,
                   group_col: str | None) -> None:
     s = w.section("Change over time")
     if events.empty:
@@ -471,78 +311,3 @@ def _time_section(w: _Writer, events: pd.DataFrame, people: pd.DataFrame,
         ax.tick_params(axis="x", rotation=45)
         ax.set_title(f"Share of ties across {group_col}s, by month", fontsize=9)
         w.figure(s, fig, "over_time", f"Monthly share of ties between different {group_col}s.")
-
-
-@validate_params({"min_group_size": [Interval(int, 1)], "title": [None, str]})
-def write_report(
-    workspace: Any,
-    out_dir: str | os.PathLike,
-    *,
-    outcomes: pd.DataFrame | None = None,
-    min_group_size: int = MIN_GROUP_SIZE,
-    title: str | None = None,
-) -> Path:
-    """Run the diagnostic on a workspace and write one self-contained ``report.html``.
-
-    Parameters
-    ----------
-    workspace : Workspace or path
-        An :class:`ona.Workspace` or its folder.
-    out_dir : path
-        Created if needed; receives ``report.html`` and the figures as PNG files.
-    outcomes : DataFrame, optional
-        An Outcomes table (:func:`ona.validate_outcomes`); default: the workspace's own.
-    min_group_size : int, default 5
-        Groups (teams, departments) with fewer people are merged or left out of every
-        group-level table and figure; the report states it.
-    title : str, optional
-
-    Returns
-    -------
-    Path
-        The ``report.html`` written.
-
-    Examples
-    --------
-    >>> import tempfile, ona
-    >>> ws = ona.open_workspace(tempfile.mkdtemp(), create=True)
-    >>> path = write_report(ws, tempfile.mkdtemp())
-    >>> path.name, "no interactions" in path.read_text()
-    ('report.html', True)
-    """
-    from ona.workspace import Workspace, open_workspace
-
-    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    events = ws.interactions()
-    people = ws.people()
-    if outcomes is None:
-        stored = ws.outcomes()
-        outcomes = stored if len(stored) else None
-    team_col = _group_column(people, ("team", "department"))
-    group_col = _group_column(people, ("department", "team"))
-    w = _Writer(out)
-    _data_section(w, ws, events, people)
-    if not events.empty:
-        roster = people if len(people) else None
-        G = build_graph(events, roster, internal_only=roster is not None)
-        _network_section(w, G, team_col, min_group_size)
-        _connect_section(w, G, group_col, min_group_size)
-        _silo_section(w, G, group_col, min_group_size)
-        _outcome_section(w, G, team_col, outcomes, min_group_size)
-        _time_section(w, events, people, group_col)
-        meta = w.section("Method and privacy")
-        meta.findings.append(
-            f"Groups with fewer than {min_group_size} people are merged or left out of every "
-            "group-level table and figure; no individual is named or ranked.")
-        meta.findings.append(
-            "Network: " + "; ".join(f"{k} = {v}" for k, v in G.graph.items() if v is not None)
-            + ". Only metadata is used (who, when, which channel), never content.")
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = w.render(title or "Organisational network diagnostic",
-                    f"Generated by ona on {now} from {ws.path.name}.")
-    path = out / "report.html"
-    path.write_text(text, encoding="utf-8")
-    logger.info("report written with %d figure(s)", len(w.figures))
-    return path
