@@ -46,6 +46,7 @@ def _fig(width: float = 7, height: float = 5) -> tuple[Figure, Any]:
 
 
 def group_column(people: pd.DataFrame, preferred: tuple[str, ...]) -> str | None:
+    """The first of ``preferred`` People columns that holds any value, or None."""
     for col in preferred:
         if col in people.columns and people[col].notna().any():
             return col
@@ -57,6 +58,7 @@ def _pct(x: float) -> str:
 
 
 def data_section(w: Writer, ws: Any, events: pd.DataFrame, people: pd.DataFrame) -> None:
+    """Coverage by channel and month, flags left out, rejected inputs."""
     s = w.section("The data")
     if events.empty:
         s.findings.append("The workspace holds no interactions yet: import exports first.")
@@ -85,6 +87,7 @@ def data_section(w: Writer, ws: Any, events: pd.DataFrame, people: pd.DataFrame)
 
 
 def network_section(w: Writer, G: nx.DiGraph, team_col: str | None, min_size: int) -> None:
+    """Size, density, reciprocity, and the network picture coloured by team."""
     s = w.section("The network")
     n, m = G.number_of_nodes(), G.number_of_edges()
     isolated = sum(1 for v in G if G.degree(v) == 0)
@@ -101,6 +104,7 @@ def network_section(w: Writer, G: nx.DiGraph, team_col: str | None, min_size: in
 
 
 def connect_section(w: Writer, G: nx.DiGraph, group_col: str | None, min_size: int) -> None:
+    """Brokerage concentration, overload, informal roles, and where the brokers work."""
     s = w.section("Who connects")
     cent = centrality(G, measures=["degree", "betweenness"], seed=0)
     if cent.empty:
@@ -147,6 +151,7 @@ def connect_section(w: Writer, G: nx.DiGraph, group_col: str | None, min_size: i
 
 
 def silo_section(w: Writer, G: nx.DiGraph, group_col: str | None, min_size: int) -> None:
+    """Share within groups, E-I by group, communities against the org chart, group matrix."""
     s = w.section("Silos")
     if group_col is None:
         s.findings.append("The roster has no department or team column: silos cannot be read "
@@ -186,6 +191,7 @@ def silo_section(w: Writer, G: nx.DiGraph, group_col: str | None, min_size: int)
 
 def outcome_section(w: Writer, G: nx.DiGraph, team_col: str | None,
                      outcomes: pd.DataFrame | None, min_size: int) -> None:
+    """Team metrics against each team's mean outcome, with intervals and honest power."""
     s = w.section("Collaboration and performance")
     if outcomes is None or outcomes.empty:
         s.findings.append("No outcomes were given: pass an outcomes table (ona report "
@@ -278,6 +284,7 @@ def _controlled(w: Writer, s: Section, G: Any, team_col: str, metrics: pd.DataFr
 
 def time_section(w: Writer, events: pd.DataFrame, people: pd.DataFrame,
                   group_col: str | None) -> None:
+    """Month by month: people active, ties, density, share of ties across groups."""
     s = w.section("Change over time")
     if events.empty:
         return
