@@ -80,7 +80,8 @@ class MatchReport:
         External domains -> number of distinct handles.
     suggestions : DataFrame
         ``handle``, ``person_id``, ``reason``: possible matches for a person to confirm; never
-        applied.
+        applied. Saved as CSV and pruned to the confirmed rows, it is an alias file
+        (``build_aliases(..., alias_files=path)``).
     interactions : dict
         ``read``, ``kept``, ``self_interactions_dropped`` (two handles of one person):
         read = kept + dropped.

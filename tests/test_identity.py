@@ -289,7 +289,7 @@ def test_filter_by_status_rejects_unknown_statuses():
 # -- never merge by similarity ----------------------------------------------------------------
 
 
-def test_suggestions_are_reported_never_applied():
+def test_suggestions_are_reported_never_applied(tmp_path):
     git_people = pd.DataFrame(
         {"person_id": ["ann.lee.home@gmail.com", "bo@gmail.com"], "name": ["Ann  LEE", "Bo"]}
     )
@@ -313,6 +313,16 @@ def test_suggestions_are_reported_never_applied():
     assert statuses["ann.lee.home@gmail.com"] == "external"
     assert statuses["di.evans@newco.example"] == "external"
     assert "E1" not in set(res.interactions["source"])
+    # Confirmed by a person (the rows kept), the suggestions file is an alias file.
+    confirmed = tmp_path / "confirmed.csv"
+    sugg[sugg["person_id"] == "E1"].to_csv(confirmed, index=False)
+    again = resolve_identities(
+        events, build_aliases(ROSTER, directories={"git": git_people}, alias_files=confirmed)
+    )
+    assert again.interactions["source"].tolist()[0] == "E1"
+    assert again.report.identities.set_index("handle").loc["di.evans@newco.example", "status"] == (
+        "external"
+    )
 
 
 def test_a_handle_linked_to_two_people_is_ambiguous():
