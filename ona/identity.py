@@ -420,6 +420,8 @@ def filter_by_status(
             f"The 'include' parameter of filter_by_status must hold statuses among {STATUSES}. "
             f"Got {sorted(unknown)} instead."
         )
+    if "status" not in people.columns:
+        raise TableError("People", ["no 'status' column: use IdentityResolution.people"])
     keep_ids = set(people.loc[people["status"].isin(include), "person_id"])
     mask = interactions["source"].isin(keep_ids) & interactions["target"].isin(keep_ids)
     return interactions[mask.to_numpy(dtype=bool)].reset_index(drop=True)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ona.exceptions import InvalidParameterError
+from ona.exceptions import InvalidParameterError, TableError
 from ona.identity import (
     IDENTITY_STATUSES,
     build_aliases,
@@ -284,6 +284,8 @@ def test_filter_by_status_rejects_unknown_statuses():
     people = pd.DataFrame({"person_id": ["a"], "status": ["roster"]})
     with pytest.raises(InvalidParameterError):
         filter_by_status(pd.DataFrame({"source": [], "target": []}), people, include=["internal"])
+    with pytest.raises(TableError, match="status"):
+        filter_by_status(pd.DataFrame({"source": [], "target": []}), ROSTER)
 
 
 # -- never merge by similarity ----------------------------------------------------------------
