@@ -569,3 +569,13 @@ def test_no_interactions():
     assert res.interactions.empty
     assert res.report.counts.loc["total", "total"] == 0
     assert (res.people["status"] == "roster").all() and len(res.people) == len(ROSTER)
+
+
+def test_resolve_needs_source_target_and_the_grouping_column():
+    events = _events([("a@x.example", "b@x.example")]).drop(columns="channel")
+    with pytest.raises(TableError, match="channel"):
+        resolve_identities(events, build_aliases(ROSTER))
+    with pytest.raises(InvalidParameterError):
+        resolve_identities(events, ROSTER)  # not an AliasTable
+    by_origin = resolve_identities(events, build_aliases(ROSTER), by="origin")
+    assert by_origin.report.counts.index.tolist() == ["email.src", "total"]
