@@ -118,6 +118,8 @@ _EXPORTS: dict[str, str] = {
     "mrqap": "ona.stats",
     # scale
     "aggregate": "ona.aggregation",
+    "graph_from_edges": "ona.scale",
+    "person_table_at_scale": "ona.scale",
 }
 
 __all__ = sorted(_EXPORTS)

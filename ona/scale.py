@@ -85,8 +85,10 @@ def graph_from_edges(
         columns = [pa.array(edges[source]), pa.array(edges[target])]
         if nodes is not None:
             columns.append(pa.array(list(nodes)))
-        ids = pa.chunked_array(columns)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        textual = [pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in columns]
+        common = pa.large_string() if any(textual) else pa.int64()
+        ids = pa.chunked_array([c.cast(common) for c in columns])
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         raise InvalidParameterError("person ids must all be strings or all be integers") from None
     if ids.null_count:
         raise InvalidParameterError("the edge table has missing person ids")
