@@ -391,9 +391,9 @@ def pseudonymise_tables(
     (lower-cased) address, so a later raw handle can still be matched by pseudonymising it with
     the same key; other identifier columns (:data:`IDENTIFIER_COLUMNS`, e.g. ``employee_id``)
     are pseudonymised too; ``name`` and the other :data:`PERSONAL_COLUMNS` are dropped. With
-    ``hash_containers`` the ``thread_id`` and ``container`` of interactions and the affiliation
-    ``group`` (chat channels and DM names, mailing-list addresses, repositories) are replaced by
-    keyed hashes too. Team, department, location and level are kept: group analyses need them
+    ``hash_containers`` the ``thread_id``, ``container`` and ``origin`` of interactions and the
+    affiliation ``group`` (chat channels and DM names, mailing-list addresses, repositories,
+    per-person mailbox files such as ``maildir/lay-k``) are replaced by keyed hashes too. Team, department, location and level are kept: group analyses need them
     and the minimum group size protects them. ``event_id``/``record_id`` are already digests.
 
     Parameters
@@ -408,7 +408,7 @@ def pseudonymise_tables(
         id keeps the domain in ``email``). Each value's pseudonym depends on the value alone, so
         the three tables, or several imports, can be pseudonymised in separate calls.
     hash_containers : bool, default True
-        Also hash thread ids, containers and affiliation groups.
+        Also hash thread ids, containers, origins and affiliation groups.
 
     Returns
     -------
@@ -435,7 +435,7 @@ def pseudonymise_tables(
             if col in interactions.columns:
                 interactions[col] = _apply(interactions[col], identity)
         if hash_containers:
-            for col in ("thread_id", "container"):
+            for col in ("thread_id", "container", "origin"):
                 if col in interactions.columns:
                     interactions[col] = _apply(interactions[col], container)
 
@@ -469,7 +469,9 @@ def pseudonymise_tables(
         affiliations = affiliations.copy()
         if "person" in affiliations.columns:
             affiliations["person"] = _apply(affiliations["person"], identity)
-        if hash_containers and "group" in affiliations.columns:
-            affiliations["group"] = _apply(affiliations["group"], container)
+        if hash_containers:
+            for col in ("group", "origin"):
+                if col in affiliations.columns:
+                    affiliations[col] = _apply(affiliations[col], container)
 
     return interactions, people, affiliations

@@ -219,11 +219,12 @@ def test_every_identity_column_is_pseudonymised_consistently(tables):
     assert i.loc[1, "container"] not in ("mpdm-ann--bo-1", ref["E1"])
     assert a.loc[1, "group"] != ref["E1"] and len(a.loc[1, "group"]) == 22
     assert i.loc[0, "thread_id"] != "t1" and pd.isna(i.loc[1, "thread_id"])
+    assert i["origin"].str.len().tolist() == [22, 22]  # a file name may name a person
     # The tables are still canonical.
     validate_interactions(i), validate_people(p), validate_affiliations(a)
     # No raw identity remains anywhere.
     raw = {"E1", "E2", "1001", "1002", "Ann Lee", "Bo Yu", "+33 1", "INBOX", "mpdm-ann--bo-1"}
-    raw |= {"general", "t1"}
+    raw |= {"general", "t1", "mail.mbox", "slack.zip"}
     text = " ".join(str(v) for t in (i, p, a) for v in t.astype(str).to_numpy().ravel().tolist())
     assert not any(r in text.split() for r in raw)
     assert "corp.example" not in text and "client.example" not in text
