@@ -135,8 +135,9 @@ class MatchReport:
             "interactions": dict(self.interactions),
         }
         if identities:
-            out["identities"] = self.identities.to_dict("records")
-            out["suggestions"] = self.suggestions.to_dict("records")
+            for name in ("identities", "suggestions"):
+                frame = getattr(self, name).astype(object)
+                out[name] = frame.where(frame.notna(), None).to_dict("records")
         return out
 
     def summary(self) -> str:

@@ -579,3 +579,18 @@ def test_resolve_needs_source_target_and_the_grouping_column():
         resolve_identities(events, ROSTER)  # not an AliasTable
     by_origin = resolve_identities(events, build_aliases(ROSTER), by="origin")
     assert by_origin.report.counts.index.tolist() == ["email.src", "total"]
+
+
+def test_roster_path_and_report_as_json(tmp_path):
+    path = tmp_path / "roster.csv"
+    ROSTER.to_csv(path, index=False)
+    events = _events([("ann@corp.example", "U7"), ("ann@corp.example", "x@ext.example")])
+    res = resolve_identities(events, build_aliases(str(path)))
+    assert res.interactions["source"].tolist() == ["E1", "E1"]
+    full = json.loads(json.dumps(res.report.to_dict(identities=True)))
+    assert {r["handle"]: r["status"] for r in full["identities"]} == {
+        "ann@corp.example": "matched",
+        "U7": "unmatched",
+        "x@ext.example": "external",
+    }
+    assert full["counts"]["total"]["total"] == 3
