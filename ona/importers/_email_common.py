@@ -7,6 +7,10 @@ exactly once. Reply edges (replier -> author of the parent message) need the par
 message whose parent has already been seen is yielded at once; one whose parent has not been
 seen yet is held back and yielded by :meth:`MailAssembler.finish`, when the whole input is known.
 Only those records are buffered (in archives, parents nearly always come first).
+
+Copies of one message (the same Message-ID in several folders or mailboxes) are imported once;
+only the sender's copy names the Bcc recipients, so when a receiver's copy came first, the
+sender's copy adds its Bcc edges as a record of its own (key ``<id>\x1fbcc``).
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ class MailAssembler:
         self.authors: dict[int, str] = {}
         self._names: dict[str, str] = {}
         self._members: set[tuple[str, str]] = set()
+        self._bcc_read: set[int] = set()  # messages whose Bcc recipients were imported
         self._held: list[tuple[str, str, list[dict[str, Any]], str, dict[str, Any]]] = []
 
     def feed(
@@ -123,7 +128,17 @@ class MailAssembler:
         ]
         if h.message_id:
             key = "mid:" + h.message_id
-            self.authors.setdefault(hash(h.message_id), self._names.setdefault(h.sender, h.sender))
+            ident = hash(h.message_id)
+            if h.bcc and ident not in self._bcc_read:
+                self._bcc_read.add(ident)
+                if ident in self.authors:
+                    # Only the sender's copy (Sent) names the Bcc recipients; a receiver's copy
+                    # came first, so this copy adds its Bcc edges and nothing else.
+                    self.reader.note("Bcc recipients taken from a later copy of a message")
+                    bcc = [e for e in events if e["kind"] == "bcc"]
+                    yield Record(key + "\x1fbcc", location, bcc)
+                    return
+            self.authors.setdefault(ident, self._names.setdefault(h.sender, h.sender))
         else:
             self.reader.note("no Message-ID: identified by sender, date and recipients")
             key = fingerprint(h.sender, timestamp, list(recipients))

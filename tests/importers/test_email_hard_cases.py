@@ -412,3 +412,16 @@ def test_corrupt_zip_entries_are_reported_not_raised(tmp_path):
     assert (eml.read, dict(eml.rejected)) == (1, {"cannot read the file (corrupt or truncated)": 1})
     box = read_mbox(bad, on_bad_lines="skip").report.files[0]
     assert box.balanced() and box.imported == 0 and box.rejected["corrupt zip entry"] >= 1
+
+
+def test_bcc_from_the_senders_copy_is_added_to_an_earlier_receiver_copy(tmp_path):
+    receiver = msg(*BASIC, "To: b@x.org", "Message-ID: <1@x>")
+    sender = msg(*BASIC, "To: b@x.org", "Bcc: secret@x.org", "Message-ID: <1@x>")
+    res = read_mbox(write(tmp_path, receiver, sender, sender))
+    f = res.report.files[0]
+    assert (f.read, f.imported, f.duplicates) == (3, 2, 1)
+    assert sorted(edges(res)) == [("a@x.org", "b@x.org", "to"), ("a@x.org", "secret@x.org", "bcc")]
+    # the sender's copy first: one record, the receiver's copy is a plain duplicate
+    res2 = read_mbox(write(tmp_path, sender, receiver, name="other.mbox"))
+    assert sorted(edges(res2)) == sorted(edges(res))
+    assert res2.report.files[0].duplicates == 1
