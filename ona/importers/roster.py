@@ -235,7 +235,7 @@ class RosterReader(Reader):
             frame = self._periods_from_snapshots(frame)
         elif self._mode == "dated":
             frame = self._close_periods(frame)
-        frame = self._managers_by_email(frame)
+        frame = self._managers_to_ids(frame)
         front = [c for c in PEOPLE_COLUMNS if c in frame.columns]
         frame = frame[front + [c for c in frame.columns if c not in PEOPLE_COLUMNS]]
         return validate_people(frame)
@@ -278,27 +278,41 @@ class RosterReader(Reader):
         self.note("snapshots", len(dates))
         return out.drop(columns="_i")
 
-    def _managers_by_email(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """A manager given by e-mail (or alias) becomes the manager's person id."""
-        if "manager_id" not in frame.columns or "email" not in frame.columns:
+    def _managers_to_ids(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A manager given by e-mail, alias or full name becomes the manager's person id.
+
+        Only a value that names exactly one person of the roster is mapped (by exact,
+        case-folded comparison); others are left as given.
+        """
+        if "manager_id" not in frame.columns:
             return frame
         ids = set(frame["person_id"])
-        owners: dict[str, set[str]] = {}
-        aliases = frame["aliases"] if "aliases" in frame.columns else [None] * len(frame)
-        for pid, email, more in zip(frame["person_id"], frame["email"], aliases, strict=True):
-            addresses = [email, *(more.split(";") if isinstance(more, str) else [])]
+        owners: dict[tuple[str, str], set[str]] = {}
+        columns = [c for c in ("email", "aliases", "name") if c in frame.columns]
+        for row in frame[["person_id", *columns]].itertuples(index=False):
+            pid, values = row[0], dict(zip(columns, row[1:], strict=True))
+            addresses = [values.get("email")]
+            if isinstance(values.get("aliases"), str):
+                addresses += values["aliases"].split(";")
             for address in addresses:
                 if isinstance(address, str) and address:
-                    owners.setdefault(address, set()).add(pid)
-        # An address shared by two people names neither.
-        by_email = {a: next(iter(p)) for a, p in owners.items() if len(p) == 1}
+                    owners.setdefault(("e-mail", address.casefold()), set()).add(pid)
+            name = values.get("name")
+            if isinstance(name, str) and len(name.split()) >= 2:  # a full name, never one word
+                owners.setdefault(("name", " ".join(name.casefold().split())), set()).add(pid)
+        # A value shared by two people names neither.
+        unique = {k: next(iter(p)) for k, p in owners.items() if len(p) == 1}
         mgr = frame["manager_id"]
-        lowered = mgr.map(lambda m: m.lower() if isinstance(m, str) else m)
-        mapped = lowered.map(by_email)
-        use = mgr.notna() & ~mgr.isin(ids) & mapped.notna()
-        if use.any():
-            self.note("managers given by e-mail mapped to person ids", int(use.sum()))
-        frame["manager_id"] = mgr.where(~use, mapped)
+        for kind in ("e-mail", "name"):
+            key = mgr.map(lambda m: " ".join(m.casefold().split()) if isinstance(m, str) else m)
+            mapped = key.map(
+                lambda k, kind=kind: unique.get((kind, k)) if isinstance(k, str) else None
+            )
+            use = (mgr.notna() & ~mgr.isin(ids) & mapped.notna()).to_numpy(dtype=bool)
+            if use.any():
+                self.note(f"managers given by {kind} mapped to person ids", int(use.sum()))
+                mgr = mgr.where(~use, mapped)
+        frame["manager_id"] = mgr
         return frame
 
 

@@ -334,3 +334,20 @@ def test_dated_rows_in_any_order_hold_from_their_date_to_the_next(tmp_path_facto
     events = pd.DataFrame(checks, columns=["source", "timestamp", "expected"]).assign(target="x")
     out = attach_attributes(events, people, columns=["team"], sides=["source"])
     assert out["source_team"].fillna("-").tolist() == out["expected"].fillna("-").tolist()
+
+
+def test_manager_given_by_full_name(tmp_path):
+    p = _write(
+        tmp_path,
+        "r.csv",
+        "employee_id,name,team,manager\n"
+        "E1,Ann Lee,T,\n"
+        "E2,Bo Yu,T,ann  LEE\n"  # the one Ann Lee, case and spaces aside
+        "E3,Cy Diaz,T,Bo\n"  # one word: never a name match
+        "E4,Bo Yu,T,Bo Yu\n",  # two Bo Yus: ambiguous, left as given
+    )
+    result = read_roster(p)
+    managers = result.people.set_index("person_id")["manager_id"]
+    assert managers["E2"] == "E1"
+    assert managers["E3"] == "Bo" and managers["E4"] == "Bo Yu"
+    assert result.report.files[0].notes["managers given by name mapped to person ids"] == 1
