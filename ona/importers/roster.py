@@ -15,9 +15,9 @@ given in one of three shapes:
 Header names are matched loosely (case, spaces and punctuation ignored; ``EmployeeID``,
 ``employee_id``, ``Email``, ``mail``, ``Manager``, ``function``, ``hire_date``...), first and
 last names are joined, Exchange ``proxyAddresses`` (``SMTP:``/``smtp:`` entries) become aliases,
-and a manager given by e-mail is mapped to the manager's person id. Every row is accounted for:
-``read = imported + duplicates + rejected`` with a reason (no person, unreadable date, conflicting
-rows, validity ending before it starts).
+and a manager given by e-mail, alias or unique full name is mapped to their person id. Every
+row is accounted for: ``read = imported + duplicates + rejected`` with a reason (no person,
+unreadable date, no snapshot date, conflicting rows, validity ending before it starts).
 """
 
 from __future__ import annotations
