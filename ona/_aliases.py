@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +152,31 @@ class AliasTable:
             self._out[h].append((t, bool(p), s))
         self._memo: dict[str, tuple[frozenset[str], str]] = {}
 
+    @cached_property
+    def internal_domains(self) -> frozenset[str]:
+        """The domains of the roster's e-mail addresses and aliases."""
+        out = set()
+        for value in pd.concat([self.people["email"], self.people["aliases"]]).dropna():
+            for handle in split_handles(value):
+                k = self.key(handle)[0]
+                if is_email(k):
+                    out.add(k.rpartition("@")[2])
+        return frozenset(out)
+
+    @cached_property
+    def suggestion_index(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """Roster people by full display name, and by mailbox name of two or more parts."""
+        by_name: dict[str, set[str]] = defaultdict(set)
+        by_local: dict[str, set[str]] = defaultdict(set)
+        for pid, name, email in self.people[["person_id", "name", "email"]].itertuples(index=False):
+            if (k := name_key(name)) is not None:
+                by_name[k].add(pid)
+            if isinstance(email, str) and is_email(email.casefold()):
+                local = email.casefold().rpartition("@")[0]
+                if len(re.split(r"[._-]", local)) >= 2:  # "ann.lee", never "info" or "ann"
+                    by_local[local].add(pid)
+        return by_name, by_local
+
     def key(self, handle: str) -> tuple[str, tuple[str, ...]]:
         """:func:`normalise_handle` with this table's rules."""
         return normalise_handle(handle, plus_tags=self.plus_tags, gmail_dots=self.gmail_dots)
@@ -176,6 +202,14 @@ class AliasTable:
         result = (frozenset(found), "; ".join(found[p] for p in sorted(found)))
         self._memo[key] = result
         return result
+
+
+def name_key(name: object) -> str | None:
+    """A display name for exact comparison (case and spacing aside); None for one word."""
+    if not isinstance(name, str):
+        return None
+    words = name.casefold().split()
+    return " ".join(words) if len(words) >= 2 else None  # single tokens never match (strict)
 
 
 def _as_people(roster: Any) -> pd.DataFrame:

@@ -27,7 +27,6 @@ counts identities per source and status, and its counts add up.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,8 +35,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ona._aliases import AliasTable, build_aliases, is_email, normalise_handle, parse_mailmap
-from ona._aliases import split_handles as _split
+from ona._aliases import (
+    AliasTable,
+    build_aliases,
+    is_email,
+    name_key,
+    normalise_handle,
+    parse_mailmap,
+)
 from ona._validation import Options, validate_params
 from ona.exceptions import TableError
 from ona.tables import validate_people
@@ -173,29 +178,14 @@ def _internal(domain: str, internal: set[str]) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in internal)
 
 
-def _name_key(name: object) -> str | None:
-    if not isinstance(name, str):
-        return None
-    words = name.casefold().split()
-    return " ".join(words) if len(words) >= 2 else None  # single tokens never match (strict)
-
-
 def _suggest(aliases: AliasTable, unresolved: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
     """Possible matches for unresolved handles, for a person to confirm."""
-    people = aliases.people
-    by_name: dict[str, set[str]] = defaultdict(set)
-    for pid, name in people[["person_id", "name"]].itertuples(index=False):
-        if (k := _name_key(name)) is not None:
-            by_name[k].add(pid)
-    by_local: dict[str, set[str]] = defaultdict(set)
-    for pid, email in people[["person_id", "email"]].itertuples(index=False):
-        if isinstance(email, str) and is_email(email.casefold()):
-            local = email.casefold().rpartition("@")[0]
-            if len(re.split(r"[._-]", local)) >= 2:  # "ann.lee", never "info" or "ann"
-                by_local[local].add(pid)
+    if not unresolved:
+        return []
+    by_name, by_local = aliases.suggestion_index
     out = []
     for handle, key in unresolved:
-        name = _name_key(aliases.names.get(key))
+        name = name_key(aliases.names.get(key))
         for pid in sorted(by_name.get(name, ())) if name else ():
             out.append((handle, pid, "same display name, different address"))
         if is_email(key):
@@ -276,12 +266,7 @@ def resolve_identities(
         raise TableError("Interactions", [f"required column(s) missing: {', '.join(missing)}"])
     people = aliases.people
     if internal_domains is None:
-        internal = set()
-        for value in pd.concat([people["email"], people["aliases"]]).dropna():
-            for handle in _split(value):
-                k = aliases.key(handle)[0]
-                if is_email(k):
-                    internal.add(k.rpartition("@")[2])
+        internal = aliases.internal_domains
     else:
         if isinstance(internal_domains, str):
             internal_domains = [internal_domains]
