@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 
 from ona._deps import import_optional
 from ona._validation import Interval, Options, check_param, validate_params
-from ona.exceptions import BadInputError, WorkspaceError
+from ona.exceptions import BadInputError, MissingDependencyError, WorkspaceError
 from ona.importers import FORMATS, TABLE_FORMATS, detect_format, reader_class, table_reader
 from ona.importers._base import BadLinesWarning, FileReport, ImportReport, Reader
 from ona.importers._io import file_sha256
@@ -297,7 +297,14 @@ class Workspace:
                 else _read_exports(exports, on_bad_lines, jobs, stage.dir)
             )
             for path, source in reading:
-                stage.add(path, source, report=report)
+                try:
+                    if isinstance(source, MissingDependencyError):
+                        raise source
+                    stage.add(path, source, report=report)
+                except MissingDependencyError as exc:
+                    # e.g. a .pst in a delivery folder without the `outlook` extra: the rest of
+                    # the folder is still imported, and the report says what to install.
+                    report.skipped.append((str(path), str(exc)))
                 tick(path)
             if not dry_run:
                 stage.commit()
@@ -444,10 +451,18 @@ def _read_exports(
         futures = [pool.submit(_read_spilled, p, f, on_bad_lines, spill) for p, f in exports]
         try:
             for (path, _fmt), future in zip(exports, futures, strict=True):
-                yield path, future.result()
+                yield path, _outcome(future)
         finally:
             for future in futures:
                 future.cancel()
+
+
+def _outcome(future: Any) -> _SpilledInput | MissingDependencyError:
+    """A worker's result, or the missing optional dependency that stopped it."""
+    try:
+        return future.result()
+    except MissingDependencyError as exc:
+        return exc
 
 
 def _read_exports_on_dask(
@@ -467,7 +482,7 @@ def _read_exports_on_dask(
         futures = [client.submit(_read_spilled, p, f, on_bad_lines, spill, pure=False)
                    for p, f in exports]
         for (path, _fmt), future in zip(exports, futures, strict=True):
-            yield path, future.result()
+            yield path, _outcome(future)
     finally:
         client.close()
         if cluster is not None:

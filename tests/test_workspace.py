@@ -245,3 +245,23 @@ def test_parallel_import_equals_sequential(tmp_path):
     pd.testing.assert_frame_equal(one.interactions(), two.interactions())
     pd.testing.assert_frame_equal(one.people(), two.people())
     assert not list((tmp_path / "two").glob(".staging-*"))
+
+
+def test_an_input_needing_a_missing_extra_is_skipped_with_the_extra_named(toy, monkeypatch):
+    from ona._deps import import_optional
+
+    class NeedsExtra(ToyReader):
+        format = "toy"
+
+        def records(self):
+            import_optional("ona_no_such_module", extra="outlook", purpose="reading .toy files")
+            yield from ()
+
+    monkeypatch.setitem(FORMATS, "toy", NeedsExtra)
+    (toy / "outcomes.csv").write_text("team,quarter,delivery\nT1,2026-Q1,0.8\n")
+    ws = open_workspace(toy / "ws", create=True)
+    report = ws.import_paths([toy / "b.toy", toy / "outcomes.csv"])
+    assert [f.format for f in report.files] == ["outcomes"]
+    (path, why), = report.skipped
+    assert path.endswith("b.toy") and "ona-toolkit[outlook]" in why
+    assert len(ws.outcomes()) == 1
