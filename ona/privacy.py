@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from ona._validation import Interval, Options, validate_params
 from ona.exceptions import BadInputError, InvalidParameterError
@@ -328,10 +329,11 @@ def _mapper(key: bytes, keep_domain: bool, prefix: bytes = b""):
 
 
 def _apply(series: pd.Series, one) -> pd.Series:
-    values = series.astype("string")
-    uniques = values.dropna().unique()
-    mapping = {v: one(v) for v in uniques}
-    return values.map(mapping).astype("string")
+    """``one`` applied once per distinct value, then gathered back (missing stays missing)."""
+    codes, uniques = series.astype("string").factorize()
+    names = pa.array([one(v) for v in uniques], type=pa.large_string())
+    index = pa.array(codes, mask=codes < 0)
+    return pd.Series(pd.arrays.ArrowStringArray(names.take(index)), index=series.index)
 
 
 @validate_params({"keep_domain": [bool]})
