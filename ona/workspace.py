@@ -557,17 +557,27 @@ class _Stage:
         identity: dict[str, Any] | None,
     ) -> None:
         report.rejects.extend(rejects)
-        self.rejects.extend(rejects)
+        # In a pseudonymised workspace file names and record locations are stored as keyed
+        # hashes too: a mailbox file or a group-DM folder can be named after a person.
+        self.rejects.extend((self._private(f), self._private(loc), why) for f, loc, why in rejects)
         file_report.sha256 = file_sha256(path)
         report.files.append(file_report)
         entry = {
             **file_report.to_dict(),
+            "path": self._private(file_report.path),
             "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "import_id": self.id,
         }
         if identity is not None:
             entry["identity"] = identity
         self.log.append(entry)
+
+    def _private(self, text: str) -> str:
+        if self.key is None:
+            return text
+        from ona.privacy import pseudonym
+
+        return "hmac:" + pseudonym(text, self.key)
 
     def _resolve(
         self, frames: list[pd.DataFrame], directory: pd.DataFrame, file_report: FileReport

@@ -220,8 +220,9 @@ def test_pseudonymised_workspace_holds_no_raw_identity_and_refuses_mixing(toy):
     for f in (toy / "ws").rglob("*"):
         if f.is_file():
             blob = f.read_bytes()
-            for raw in (b"alice", b"bob@", b"partner.org", b"E1,"):
+            for raw in (b"alice", b"bob@", b"partner.org", b"E1,", b"mail.toy"):
                 assert raw not in blob, f"{raw!r} found in {f.name}"
+    assert all(e["path"].startswith("hmac:") for e in ws.import_log())
     with pytest.raises(ona.WorkspaceError, match="pseudonymised"):
         ws.import_paths([toy / "mail.toy"])
     again = ws.import_paths([toy / "mail.toy", toy / "roster.csv"], key=key)
