@@ -25,7 +25,6 @@ import time
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from _orggen import generate_org, org_graph
 
@@ -289,4 +288,4 @@ if __name__ == "__main__":
     import sys
 
     for r in run(quick="--quick" in sys.argv):
-        print(pd.Series(r).to_string(), end="\n\n")
+        print("\n".join(f"{k:>16}: {v}" for k, v in r.items()), end="\n\n", flush=True)
