@@ -416,19 +416,27 @@ def _aggregate(
     directed: bool,
 ) -> tuple[pd.Index, sp.csr_array]:
     """Sum event weights per ordered pair and apply the tie rules; nodes sorted."""
-    src = frame["source"].to_numpy(dtype=object)
-    tgt = frame["target"].to_numpy(dtype=object)
     w = _event_weights(frame, weight)
-    keep = (src != tgt) & pd.notna(src) & pd.notna(tgt)
-    src, tgt, w = src[keep], tgt[keep], w[keep]
-    labels = pd.Index(pd.unique(np.concatenate([src, tgt])))
+    m = len(frame)
+    # one shared vocabulary for both columns, factorised in C without Python objects
+    both = pd.concat([frame["source"], frame["target"]], ignore_index=True)
+    codes, labels = pd.factorize(both, use_na_sentinel=True)
+    labels = pd.Index(labels)
+    i, j = codes[:m], codes[m:]
+    keep = (i != j) & (i >= 0) & (j >= 0)
+    i, j, w = i[keep], j[keep], w[keep]
     if extra_nodes is not None:
-        labels = labels.union(extra_nodes, sort=False)
+        extra = extra_nodes.difference(labels)
+        labels = labels.append(extra) if len(extra) else labels
     order = _sort_order(labels)
-    nodes = labels[order] if order is not None else labels
+    if order is not None:
+        rank = np.empty(len(labels), dtype=np.int64)
+        rank[order] = np.arange(len(labels))
+        i, j = rank[i], rank[j]
+        nodes = labels[order]
+    else:
+        nodes = labels
     n = len(nodes)
-    i = nodes.get_indexer(src)
-    j = nodes.get_indexer(tgt)
     adj = sp.csr_array(sp.coo_array((w, (i, j)), shape=(n, n)))  # sums repeated pairs
     adj.sum_duplicates()
     adj.eliminate_zeros()
