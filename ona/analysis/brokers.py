@@ -443,15 +443,23 @@ def brokerage(G: Any, groups: Any, *, null: str | None = "assignment") -> pd.Dat
         (np.ones(known.sum()), (np.flatnonzero(known), codes[known])), shape=(n, max(k, 1))
     )
     own = np.where(known, codes, 0)
-    # group counts of each broker's in- and out-neighbours, and of reciprocated ones (a = c)
-    in_g = (a.T @ onehot).toarray()
-    out_g = (a @ onehot).toarray()
-    rec_g = (sp.csr_array(a.multiply(a.T)) @ onehot).toarray()
+    # group counts of each broker's in- and out-neighbours, and of reciprocated ones (a = c),
+    # kept sparse: people x groups would be dense gigabytes for large organisations
+    in_g = sp.csr_array(a.T @ onehot)
+    out_g = sp.csr_array(a @ onehot)
+    rec_g = sp.csr_array(sp.csr_array(a.multiply(a.T)) @ onehot)
     rows = np.arange(n)
-    in_own, out_own, rec_own = in_g[rows, own], out_g[rows, own], rec_g[rows, own]
-    in_all, out_all = in_g.sum(axis=1), out_g.sum(axis=1)
-    match = (in_g * out_g).sum(axis=1) - in_own * out_own  # a, c in the same other group
-    rec_other = rec_g.sum(axis=1) - rec_own
+
+    def own_group(m: sp.csr_array) -> np.ndarray:
+        return np.asarray(m[rows, own]).ravel().astype(np.float64)
+
+    def row_sum(m: Any) -> np.ndarray:
+        return np.asarray(m.sum(axis=1)).ravel().astype(np.float64)
+
+    in_own, out_own, rec_own = own_group(in_g), own_group(out_g), own_group(rec_g)
+    in_all, out_all = row_sum(in_g), row_sum(out_g)
+    match = row_sum(in_g.multiply(out_g)) - in_own * out_own  # a, c in the same other group
+    rec_other = row_sum(rec_g) - rec_own
     paths = np.column_stack(
         [
             in_own * out_own - rec_own,
