@@ -54,11 +54,11 @@ def distance_matrix(g: CompactGraph, weighted: bool, reverse: bool = False) -> s
     return g._cache[key]
 
 
-def networkit_graph(g: CompactGraph, weighted: bool, reverse: bool = False) -> Any:
+def networkit_graph(g: CompactGraph, weighted: bool) -> Any:
     """The networkit graph of ``g`` with tie lengths 1/w (or unweighted), cached on ``g``."""
-    key = ("networkit", weighted, reverse)
+    key = ("networkit", weighted)
     if key not in g._cache:
-        d = distance_matrix(g, weighted, reverse)
+        d = distance_matrix(g, weighted)
         coo = sp.coo_array(d if g.directed else sp.triu(d, k=1))
         graph = nk.Graph(g.number_of_nodes(), weighted=weighted, directed=g.directed)
         rows, cols = coo.row.astype(np.uint64), coo.col.astype(np.uint64)
