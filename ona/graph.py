@@ -651,6 +651,21 @@ def windows(
     isolates), so a time series has no gaps. Every other option is as in :func:`build_graph`,
     applied per window; people's attributes are those in force at each window's end.
 
+    Parameters
+    ----------
+    interactions : DataFrame
+        An Interactions table, as for :func:`build_graph`.
+    people : DataFrame, optional
+        A People roster; each window's nodes get the attributes in force at its end.
+    freq : str, default "MS"
+        A pandas frequency for the period starts.
+    start, end : date, datetime or str, optional
+        Limit the periods to ``[start, end)``.
+    channels, kinds, weight, min_weight, reciprocal_only, drop_automated, drop_mass : optional
+        As in :func:`build_graph`.
+    directed, compact, isolates, internal_only : bool, optional
+        As in :func:`build_graph`.
+
     Returns
     -------
     dict
