@@ -162,9 +162,9 @@ def person_table_at_scale(
 
     Notes
     -----
-    Measured at 100,000 people and 3 million ties (``benchmarks/bench_scale.py``, 2 cores): 420
-    CPU seconds and 1.3 GiB at the default k, nearly all of it the sampled path measures (Burt's
-    measures 15 s, Louvain 4 s); 160 CPU seconds at k = 256.
+    Measured at 100,000 people and 3 million ties (``benchmarks/bench_scale.py``, 2 cores): 391
+    seconds and 1.3 GiB at the default k, nearly all of it the sampled path measures (Burt's
+    measures 9 s, Louvain 3 s); 160 CPU seconds at k = 256.
 
     Examples
     --------
