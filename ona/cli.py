@@ -116,20 +116,22 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_aggregate(args: argparse.Namespace) -> int:
     from ona.aggregation import aggregate
 
-    edges = aggregate(
-        args.workspace,
+    options = dict(
         freq=None if args.freq == "all" else args.freq,
         weight=args.weight,
         channels=args.channels or None,
         engine=args.engine,
         scheduler=args.scheduler,
     )
+    if args.out and Path(args.out).suffix == ".parquet":
+        # Streamed straight to the file: the edge table never has to fit in memory.
+        aggregate(args.workspace, out=args.out, **options)
+        if not args.quiet:
+            _err(f"weighted ties written to {args.out} ({args.engine} engine)")
+        return ExitCode.OK
+    edges = aggregate(args.workspace, **options)
     if args.out:
-        out = Path(args.out)
-        if out.suffix == ".parquet":
-            edges.to_parquet(out, index=False)
-        else:
-            edges.to_csv(out, index=False)
+        edges.to_csv(args.out, index=False)
     else:
         edges.to_csv(sys.stdout, index=False)
     if not args.quiet:

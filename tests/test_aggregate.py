@@ -63,6 +63,19 @@ def test_engines_match_a_direct_groupby(workspace_from_events, events, engine, f
     assert got["events"].tolist() == want["events"].tolist()
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+def test_streaming_to_parquet_gives_the_same_table(workspace_from_events, events, tmp_path, engine):
+    ws = workspace_from_events(events)
+    out = tmp_path / f"edges-{engine}.parquet"
+    assert ona.aggregate(ws, freq="W", weight="recipient_share", engine=engine, out=out) == out
+    want = ona.aggregate(ws, freq="W", weight="recipient_share")
+    got = pd.read_parquet(out)
+    assert str(got["period"].dtype) == "datetime64[us, UTC]"
+    pd.testing.assert_frame_equal(got.drop(columns="weight"), want.drop(columns="weight"),
+                                  check_dtype=False)
+    np.testing.assert_allclose(got["weight"], want["weight"], rtol=1e-12)
+
+
 def test_channel_filter_and_whole_range(workspace_from_events, events):
     ws = workspace_from_events(events)
     got = ona.aggregate(ws, freq=None, channels=["chat"])
