@@ -93,8 +93,9 @@ def aggregate(
         (``tcp://host:8786``); by default a local cluster on this machine's cores.
     out : path, optional
         Write the table to this Parquet file instead of returning it. With the DuckDB engine
-        the result streams to the file and never becomes a pandas frame: at 50 million events
-        and 20 million edges this takes about a third of the time and half the memory.
+        the result streams to the file and never becomes a pandas frame (measured on 2 cores
+        at 10 million events and 7.4 million monthly edges: 18 s and 1.2 GiB peak against
+        23 s and 2.1 GiB for the returned frame).
 
     Returns
     -------
