@@ -26,6 +26,7 @@ from ona.importers._base import Reader, Record, Rejected
 from ona.importers._email_headers import Headers, parse_date
 
 __all__ = [
+    "EmailReader",
     "MASS_THRESHOLD",
     "MailAssembler",
     "RecipientRows",
@@ -46,6 +47,18 @@ def fingerprint(sender: str, timestamp: datetime, recipients: list[str]) -> str:
     return (
         "fp:" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
     )
+
+
+class EmailReader(Reader):
+    """Base of the e-mail readers: they share the channel and the mass-message threshold."""
+
+    channel = "email"
+
+    def __init__(
+        self, path: str | Path, *, on_bad_lines: str = "warn", mass_threshold: int = MASS_THRESHOLD
+    ):
+        super().__init__(path, on_bad_lines=on_bad_lines)
+        self.mass_threshold = mass_threshold
 
 
 class MailAssembler:

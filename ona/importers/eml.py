@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ona._validation import Interval, validate_params
-from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
+from ona.importers._base import ON_BAD_LINES, ReadResult, Record, Rejected
 from ona.importers._email_common import (
     MASS_THRESHOLD,
+    EmailReader,
     MailAssembler,
     folder_only_of,
     read_header_block,
@@ -33,17 +34,10 @@ def _is_eml(name: str) -> bool:
     return name.lower().endswith(_SUFFIXES)
 
 
-class EmlReader(Reader):
+class EmlReader(EmailReader):
     """Read ``.eml`` messages (see :func:`read_eml`)."""
 
     format = "eml"
-    channel = "email"
-
-    def __init__(
-        self, path: str | Path, *, on_bad_lines: str = "warn", mass_threshold: int = MASS_THRESHOLD
-    ):
-        super().__init__(path, on_bad_lines=on_bad_lines)
-        self.mass_threshold = mass_threshold
 
     @classmethod
     def detect(cls, path: Path) -> bool:

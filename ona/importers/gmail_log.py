@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ona._validation import Interval, validate_params
-from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
-from ona.importers._email_common import MASS_THRESHOLD, RecipientRows, automated_sender
+from ona.importers._base import ON_BAD_LINES, ReadResult, Record, Rejected
+from ona.importers._email_common import MASS_THRESHOLD, EmailReader, RecipientRows, automated_sender
 from ona.importers._email_headers import parse_addresses, parse_msgid
 from ona.importers._io import open_binary
 from ona.importers.message_trace import parse_log_time
@@ -106,17 +106,10 @@ def _sniff(path: Path) -> str | None:
     return None
 
 
-class GmailLogReader(Reader):
+class GmailLogReader(EmailReader):
     """Read Gmail log events (see :func:`read_gmail_log`)."""
 
     format = "gmail_log"
-    channel = "email"
-
-    def __init__(
-        self, path: str | Path, *, on_bad_lines: str = "warn", mass_threshold: int = MASS_THRESHOLD
-    ):
-        super().__init__(path, on_bad_lines=on_bad_lines)
-        self.mass_threshold = mass_threshold
 
     @classmethod
     def detect(cls, path: Path) -> bool:

@@ -15,8 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ona._validation import Interval, validate_params
-from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
-from ona.importers._email_common import MASS_THRESHOLD, MailAssembler, read_header_block
+from ona.importers._base import ON_BAD_LINES, ReadResult, Record, Rejected
+from ona.importers._email_common import (
+    MASS_THRESHOLD,
+    EmailReader,
+    MailAssembler,
+    read_header_block,
+)
 from ona.importers._email_headers import parse_header_block, utc_from_epoch
 
 __all__ = ["MaildirReader", "read_maildir", "maildir_folders"]
@@ -40,17 +45,10 @@ def maildir_folders(root: Path) -> list[Path]:
     return sorted(found)
 
 
-class MaildirReader(Reader):
+class MaildirReader(EmailReader):
     """Read a Maildir folder tree (see :func:`read_maildir`)."""
 
     format = "maildir"
-    channel = "email"
-
-    def __init__(
-        self, path: str | Path, *, on_bad_lines: str = "warn", mass_threshold: int = MASS_THRESHOLD
-    ):
-        super().__init__(path, on_bad_lines=on_bad_lines)
-        self.mass_threshold = mass_threshold
 
     @classmethod
     def detect(cls, path: Path) -> bool:

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ona._validation import Interval, validate_params
-from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
-from ona.importers._email_common import MASS_THRESHOLD, MailAssembler
+from ona.importers._base import ON_BAD_LINES, ReadResult, Record, Rejected
+from ona.importers._email_common import MASS_THRESHOLD, EmailReader, MailAssembler
 from ona.importers._email_headers import parse_from_line_date, parse_header_block
 from ona.importers._io import SafeZip, open_binary
 
@@ -204,11 +204,10 @@ def _folder_files(path: Path, limit: int = 5000) -> list[Path]:
     return files
 
 
-class MboxReader(Reader):
+class MboxReader(EmailReader):
     """Read an mbox archive (see :func:`read_mbox`)."""
 
     format = "mbox"
-    channel = "email"
 
     def __init__(
         self,
@@ -218,8 +217,7 @@ class MboxReader(Reader):
         mass_threshold: int = MASS_THRESHOLD,
         n_jobs: int | None = None,
     ):
-        super().__init__(path, on_bad_lines=on_bad_lines)
-        self.mass_threshold = mass_threshold
+        super().__init__(path, on_bad_lines=on_bad_lines, mass_threshold=mass_threshold)
         self.n_jobs = n_jobs
 
     @classmethod

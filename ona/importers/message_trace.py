@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ona._validation import Interval, validate_params
-from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
-from ona.importers._email_common import MASS_THRESHOLD, RecipientRows, automated_sender
+from ona.importers._base import ON_BAD_LINES, ReadResult, Record, Rejected
+from ona.importers._email_common import MASS_THRESHOLD, EmailReader, RecipientRows, automated_sender
 from ona.importers._email_headers import parse_date, parse_msgid
 from ona.importers._io import open_binary
 
@@ -135,17 +135,10 @@ def sniff(path: Path) -> str | None:
     return None
 
 
-class MessageTraceReader(Reader):
+class MessageTraceReader(EmailReader):
     """Read a Microsoft 365 message trace or Exchange tracking log (see :func:`read_message_trace`)."""
 
     format = "message_trace"
-    channel = "email"
-
-    def __init__(
-        self, path: str | Path, *, on_bad_lines: str = "warn", mass_threshold: int = MASS_THRESHOLD
-    ):
-        super().__init__(path, on_bad_lines=on_bad_lines)
-        self.mass_threshold = mass_threshold
 
     @classmethod
     def detect(cls, path: Path) -> bool:

@@ -19,8 +19,8 @@ from typing import Any
 from ona._deps import import_optional
 from ona._validation import Interval, validate_params
 from ona.exceptions import BadInputError
-from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
-from ona.importers._email_common import MASS_THRESHOLD, MailAssembler, folder_only_of
+from ona.importers._base import ON_BAD_LINES, ReadResult, Record, Rejected
+from ona.importers._email_common import MASS_THRESHOLD, EmailReader, MailAssembler, folder_only_of
 from ona.importers._email_headers import Headers, parse_addresses, parse_header_block
 
 __all__ = ["OutlookMsgReader", "PstReader", "read_outlook_msg", "read_pst"]
@@ -50,17 +50,10 @@ def _with_recipients(h: Headers, to: list[str], cc: list[str], bcc: list[str]) -
     return h._replace(to=to, cc=cc, bcc=bcc)
 
 
-class OutlookMsgReader(Reader):
+class OutlookMsgReader(EmailReader):
     """Read Outlook ``.msg`` files: one file or a folder of them (see :func:`read_outlook_msg`)."""
 
     format = "outlook_msg"
-    channel = "email"
-
-    def __init__(
-        self, path: str | Path, *, on_bad_lines: str = "warn", mass_threshold: int = MASS_THRESHOLD
-    ):
-        super().__init__(path, on_bad_lines=on_bad_lines)
-        self.mass_threshold = mass_threshold
 
     @classmethod
     def detect(cls, path: Path) -> bool:
@@ -117,17 +110,10 @@ class OutlookMsgReader(Reader):
         yield from assembler.feed(location, h, received_date=received)
 
 
-class PstReader(Reader):
+class PstReader(EmailReader):
     """Read an Outlook ``.pst``/``.ost`` store (see :func:`read_pst`)."""
 
     format = "pst"
-    channel = "email"
-
-    def __init__(
-        self, path: str | Path, *, on_bad_lines: str = "warn", mass_threshold: int = MASS_THRESHOLD
-    ):
-        super().__init__(path, on_bad_lines=on_bad_lines)
-        self.mass_threshold = mass_threshold
 
     @classmethod
     def detect(cls, path: Path) -> bool:
