@@ -39,7 +39,7 @@ def _by_metric(rows):
 
 
 def test_asf_network_features_go_with_graduation(shared, tmp_path):
-    s = run("06_asf_incubator_sociotech", shared, tmp_path, n_boot=2000)
+    s = run("07_asf_incubator_sociotech", shared, tmp_path, n_boot=2000)
     assert s["projects"] == 222 and s["graduated"] == 176  # SOURCES.md: 176 graduated, 46 retired
     r = _by_metric(s["relate"])
     for metric in ["e_nodes", "e_edges", "e_bidirected_edges", "c_nodes", "c_edges", "active_devs"]:
@@ -53,7 +53,7 @@ def test_asf_network_features_go_with_graduation(shared, tmp_path):
 
 
 def test_manufacturing_email_recovers_divisions_and_hierarchy(shared, tmp_path):
-    s = run("07_manufacturing_email", shared, tmp_path, n_boot=2000)
+    s = run("08_manufacturing_email", shared, tmp_path, n_boot=2000)
     # SOURCES.md: 45% of e-mail volume within division, Louvain NMI 0.31
     assert 0.35 < s["within_division_share"] < 0.6
     assert 0.2 < s["nmi"] < 0.5
@@ -70,7 +70,7 @@ def test_manufacturing_email_recovers_divisions_and_hierarchy(shared, tmp_path):
 
 
 def test_enron_centrality_and_brokerage_by_level(shared, tmp_path):
-    s = run("08_enron_titles", shared, tmp_path, n_boot=2000)
+    s = run("09_enron_titles", shared, tmp_path, n_boot=2000)
     assert s["people"] == 184 and s["with_level"] == 130  # flatten_hierarchy.csv: 130 people
     r = _by_metric(s["relate"])
     assert r["in_degree"]["ci_low"] > 0  # seniors hear from more colleagues
