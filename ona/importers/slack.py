@@ -3,7 +3,10 @@
 Reads the classic (2016) and current standard exports, exports with private data
 (``groups.json``, ``dms.json``, ``mpims.json``) and Enterprise Grid exports (several folders with
 their own ``channels.json``; users merged across them). A single JSON file of messages (a
-channel-day file, a thread, or a Web API ``conversations.history`` payload) is read too.
+channel-day file, a thread, a Web API ``conversations.history`` payload, or a slackdump "dump"
+file ``{"channel_id", "name", "messages"}``) is read too. slackdump nests each thread's replies
+inside the root message (``slackdump_thread_replies``): every nested reply is a record of its
+own, read and counted like any message (a reply also shown at top level counts once).
 
 What is taken, per message (never its text): the sender, ``ts`` (the record key is channel id +
 ``ts``, so a ``thread_broadcast`` shown twice counts once), the thread (``thread_ts`` and
@@ -54,6 +57,8 @@ SYSTEM_SUBTYPES = frozenset({
     "message_deleted", "message_changed", "sh_room_created", "joiner_notification",
     "app_conversation_join", "channel_posting_permissions", "ekm_access_denied",
 })  # fmt: skip
+# slackdump's "dump" files nest each thread's replies inside the root message under this key.
+NESTED_REPLIES = "slackdump_thread_replies"
 _SLACK_TS = re.compile(r'"ts":"\d+\.\d+"')
 _TOP_MESSAGE = re.compile(r'^\{[^{}\[]*"type":"message"')
 _DAY_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
@@ -124,6 +129,7 @@ class SlackReader(ChatReader):
     """Reader of Slack exports (zip, folder, or one JSON file of messages)."""
 
     format = "slack"
+    version = "2"  # 2: replies nested in slackdump "dump" files are read
 
     @classmethod
     def detect(cls, path: Path) -> bool:
@@ -230,15 +236,20 @@ class SlackReader(ChatReader):
         except InvalidJson as exc:
             yield Rejected(f"line {exc.line}", exc.reason)
             return
+        # A channel-day file (``general/2026-01-05.json``) belongs to its folder's channel.
+        name = self.path.parent.name if _DAY_FILE.match(self.path.name) else self.path.stem
+        conv = _Conversation(name, name)
         if isinstance(data, dict) and isinstance(data.get("messages"), list):
-            data = data["messages"]  # a Web API conversations.history payload
+            # a Web API conversations.history payload, or a slackdump "dump" file
+            # ({"channel_id", "name", "messages"}), which names its own channel
+            cid, cname = data.get("channel_id"), data.get("name")
+            if isinstance(cid, str) and cid:
+                conv = _Conversation(cid, cname if isinstance(cname, str) and cname else cid)
+            data = data["messages"]
         elif isinstance(data, dict) and data.get("type") == "message":
             data = [data]
         elif not isinstance(data, list):
             raise BadInputError(str(self.path), None, "not Slack messages (a list, a message or a history payload)")
-        # A channel-day file (``general/2026-01-05.json``) belongs to its folder's channel.
-        name = self.path.parent.name if _DAY_FILE.match(self.path.name) else self.path.stem
-        conv = _Conversation(name, name)
         yield from self._messages(data, "", conv)
 
     def _day_file(self, raw: bytes, name: str, conv: _Conversation) -> Iterator[Record | Rejected]:
@@ -253,14 +264,30 @@ class SlackReader(ChatReader):
         if not isinstance(data, list):
             yield Rejected(name or "file", "not a list of messages")
             return
-        def order(item: tuple[int, Any]) -> float:
+        items: list[tuple[str, Any]] = []
+        for idx, msg in enumerate(data):
+            where = f"{name}#{idx}" if name else f"#{idx}"
+            items.append((where, msg))
+            nested = msg.get(NESTED_REPLIES) if isinstance(msg, dict) else None
+            if nested is None:
+                continue
+            if not isinstance(nested, list):
+                yield Rejected(f"{where}.{NESTED_REPLIES}", "thread replies not a list")
+                continue
+            # slackdump nests a thread's replies inside its root: each is a message to read
+            self.note("thread replies nested in their root message", len(nested))
+            items.extend((f"{where}.{NESTED_REPLIES}#{j}", r) for j, r in enumerate(nested))
+
+        def order(item: tuple[str, Any]) -> float:
             m = item[1]
             try:
                 return float(m.get("ts")) if isinstance(m, dict) else 0.0
             except (TypeError, ValueError):
                 return 0.0
-        for idx, msg in sorted(enumerate(data), key=order):
-            yield self._message(msg, f"{name}#{idx}" if name else f"#{idx}", conv)
+        # Time order, so that a thread's root is read before its replies (a stable sort keeps
+        # a root before a nested copy of itself with the same ts).
+        for where, msg in sorted(items, key=order):
+            yield self._message(msg, where, conv)
 
     # -- one message ---------------------------------------------------------------------
     def _add_user(self, user: dict[str, Any]) -> None:

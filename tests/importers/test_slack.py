@@ -346,3 +346,75 @@ def test_simulated_slack_export_matches_the_simulators_truth(tmp_path):
     timed = sorted(zip(got["source"], got["target"], got["kind"], got["timestamp"], strict=True))
     assert timed == sorted(zip(truth["source"], truth["target"], truth["kind"], truth["timestamp"],
                                strict=True))
+
+
+def _dump_of_export(folder: Path, channel: str) -> dict:
+    """A slackdump "dump" file of one channel, built with plain json from the export's day files:
+    thread replies nested in their root under ``slackdump_thread_replies``, as slackdump writes."""
+    messages = [m for day in sorted((folder / channel).glob("*.json"))
+                for m in json.loads(day.read_text())]
+    roots, replies = [], {}
+    for m in messages:
+        if m.get("thread_ts") and m["thread_ts"] != m["ts"]:
+            replies.setdefault(m["thread_ts"], []).append(m)
+            if m.get("subtype") == "thread_broadcast":
+                roots.append(m)  # shown in the channel too
+        else:
+            roots.append(m)
+    orphans = [r for ts, rs in replies.items() if ts not in {m["ts"] for m in roots} for r in rs]
+    for m in roots:
+        if m["ts"] in replies:
+            m["slackdump_thread_replies"] = replies[m["ts"]]
+    return {"name": channel, "channel_id": "C" + channel, "messages": roots + orphans}
+
+
+def test_slackdump_dump_file_reads_nested_thread_replies(shared, tmp_path):
+    folder = _export_dir(shared, "slackdump_source_export_2025_scrambled")
+    channel = "B75B4C7"
+    dump = _dump_of_export(folder, channel)
+    n_top = len(dump["messages"])
+    n_nested = sum(len(m.get("slackdump_thread_replies", [])) for m in dump["messages"])
+    top_ts = {m["ts"] for m in dump["messages"]}
+    n_shown_twice = sum(r["ts"] in top_ts for m in dump["messages"]
+                        for r in m.get("slackdump_thread_replies", []))
+    assert n_nested > 0  # the fixture has threads: the case under test is present
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps(dump))
+    assert SlackReader.detect(path)
+    got = read_slack_export(path)
+    report = got.report.files[0]
+    assert report.read == n_top + n_nested
+    assert report.duplicates == n_shown_twice
+    assert report.balanced()
+    # the same messages read from the export give the same interactions
+    export = read_slack_export(folder)
+    def edges(frame):
+        return sorted(zip(frame["source"], frame["target"], frame["kind"], frame["timestamp"],
+                          strict=True))
+    assert edges(got.interactions) == edges(export.interactions)
+    assert set(got.interactions["container"]) <= {channel}
+
+
+def test_slackdump_dump_file_rejects_unreadable_nested_replies(tmp_path):
+    root = {"type": "message", "user": "U1", "ts": "1736478630.905399",
+            "thread_ts": "1736478630.905399",
+            "slackdump_thread_replies": [
+                {"type": "message", "user": "U2", "ts": "1736478631.000100",
+                 "thread_ts": "1736478630.905399", "parent_user_id": "U1"},
+                "not a message",
+                {"type": "message", "user": "U3", "ts": "bad", "thread_ts": "1736478630.905399"},
+            ]}
+    other = {"type": "message", "user": "U2", "ts": "1736478640.000100",
+             "slackdump_thread_replies": {"not": "a list"}}
+    path = tmp_path / "C1.json"
+    path.write_text(json.dumps({"channel_id": "C1", "name": "general", "messages": [root, other]}))
+    with pytest.warns(UserWarning, match="could not be read"):
+        got = read_slack_export(path)
+    report = got.report.files[0]
+    # 2 top-level messages + 3 nested replies + 1 unreadable nested block
+    assert report.read == 6 and report.balanced()
+    assert report.imported == 3
+    assert report.rejected == {"not a message object": 1, "missing or bad ts": 1,
+                               "thread replies not a list": 1}
+    assert got.interactions[["source", "target", "kind"]].values.tolist() == [["U2", "U1", "reply"]]
+    assert set(got.interactions["container"]) == {"general"}
