@@ -7,28 +7,41 @@ commit hash). People are identified by their lower-cased author e-mail, mapped t
 ``.mailmap``; names are read only to recognise bots and never kept. GitHub ``noreply``
 addresses are kept as they are.
 
-Interactions (channel ``code``), each timed at the commit's author date:
+Interactions (channel ``code``), each timed at the commit's **author date** (when the change
+was written; the committer date, which a rebase or a merge queue resets, is not used anywhere):
 
 ``coauthor``
     The author and each ``Co-authored-by`` co-author, **both directions**, each with weight
     ``1/(n-1)`` for a commit of ``n`` people, so the author's edges of one commit sum to 1.
     git does not map trailers through ``.mailmap``; ona does (``git check-mailmap``).
 ``cochange`` (on by default, cheap)
-    The author of a commit → each other author who changed one of the same files within
-    ``cochange_window`` before it (directed like co-editing: the later change points at the
-    earlier one). Each shared file contributes ``1/k`` where ``k`` is the number of other
-    authors of that file in the window, so a file everyone touches (a changelog) does not make
-    everyone strongly tied. Merges are left out. Commits changing more than
-    :data:`MASS_FILES` files are flagged ``mass``.
+    The author of a commit at author date ``t`` → each other author who changed one of the
+    same files at an author date ``t'`` with ``t - cochange_window <= t' < t`` (directed like
+    co-editing: the later change points at the earlier one; a later change of the file is
+    never an edge of this commit, and changes of the same second are not before one another).
+    Each shared file contributes ``1/k`` where ``k`` is the number of other authors of that
+    file in the window, so a file everyone touches (a changelog) does not make everyone
+    strongly tied. The history is compared in author-date order, so the edges do not depend on
+    the order in which git lists the commits (a rebase, ``--date-order``, a log saved newest
+    first). Merges are left out. Commits changing more than :data:`MASS_FILES` files are
+    flagged ``mass``.
 ``coedit`` (opt-in, slow)
     The author of a commit → the authors of the lines it changes or deletes, from ``git blame``
     of the first parent on the changed hunks (Gote, Scholtes and Schweitzer, git2net, MSR 2019,
     doi:10.1109/MSR.2019.00070); weight = number of lines. Merges are left out; self-edits
     dropped. Needs a repository (a log file has no line history).
 
-Bots (``[bot]`` logins, ``noreply@github.com``, names such as ``jenkins`` or ``buildbot``,
-configurable with ``bots=``) are excluded and counted: their commits are rejected with
-``excluded=True`` and reason ``"bot"``; bot co-authors and blamed bot lines are dropped and
+Bots are recognised on strong signals only (:data:`BOT_SIGNALS`): ``[bot]`` accounts, known
+service addresses (``noreply@github.com``, ``actions@github.com``, Copilot, Dependabot,
+Renovate), and service no-reply senders (``noreply@…``, ``do-not-reply@…``; a person's own
+``users.noreply.github.com`` address is not one); never a word of the name, since people are
+called Jenkins or Travis. ``bots=`` replaces or extends the patterns (a machine account such as
+``OpenTelemetry Bot <…+opentelemetrybot@users.noreply.github.com>`` is added there) and
+``humans=`` lists addresses never treated as bots. Each excluded commit is rejected with
+``excluded=True`` and a reason naming the signal (``"bot: [bot] account"``,
+``"bot: service address"``, ``"bot: no-reply address"``, ``"bot: bots= pattern"``), and
+``extras["bots"]`` lists each excluded address with its reason and number of commits, so an
+exclusion can be checked and overridden. Bot co-authors and blamed bot lines are dropped and
 counted in the notes.
 """
 
@@ -61,18 +74,26 @@ from ona.importers._git_log import (
 )
 from ona.importers._io import open_binary
 
-__all__ = ["DEFAULT_BOTS", "LOG_FORMAT", "MASS_FILES", "GitReader", "read_git"]
+__all__ = ["BOT_SIGNALS", "DEFAULT_BOTS", "LOG_FORMAT", "MASS_FILES", "GitReader", "read_git"]
 
 log = logging.getLogger("ona.importers")
 
-#: Patterns (case-insensitive ``re.search``) over ``"name <e-mail>"`` that mark a bot.
-DEFAULT_BOTS: tuple[str, ...] = (
-    r"\[bot\]",
-    r"<noreply@github\.com>",  # GitHub web-flow and the "GitHub" author
-    r"<(?:no-?reply|bot|ci|jenkins|buildbot|travis)@",
-    r"^[^<]*\b(?:bot|buildbot|jenkins|travis|automation)\b[^<]*<",  # the name part only
-    r"<\d+\+copilot\b[^@]*@users\.noreply\.github\.com>",
-)
+#: The strong signals that mark a bot, by name (the reason given when a commit is excluded):
+#: patterns (case-insensitive ``re.search``) over ``"name <e-mail>"``. A word in a person's
+#: name is never one: people are called Jenkins, Travis or Abbot.
+BOT_SIGNALS: dict[str, str] = {
+    "[bot] account": r"\[bot\]",  # GitHub Apps: dependabot[bot], github-actions[bot]
+    "service address": (
+        r"<(?:noreply@github\.com|actions?@github\.com|support@dependabot\.com"
+        r"|bot@renovateapp\.com|noreply@gitlab\.com|\d+\+copilot@users\.noreply\.github\.com)>"
+    ),
+    # a service's no-reply sender; a person's own GitHub or GitLab noreply address
+    # (<id>+<login>@users.noreply.github.com) is not one
+    "no-reply address": r"<(?:no[-_.]?reply|do[-_.]?not[-_.]?reply)@",
+}
+
+#: The default ``bots=`` patterns: :data:`BOT_SIGNALS`.
+DEFAULT_BOTS: tuple[str, ...] = tuple(BOT_SIGNALS.values())
 
 #: Commits that change more files than this are flagged ``mass`` (bulk reformatting, vendoring).
 MASS_FILES = 100
@@ -101,6 +122,7 @@ class GitReader(Reader):
 
     format = "git"
     channel = "code"
+    version = "2"  # 2: co-change only to earlier changes, order-independent; strong bot signals
 
     def __init__(
         self,
@@ -113,6 +135,7 @@ class GitReader(Reader):
         cochange: bool = True,
         cochange_window: str | pd.Timedelta = "30D",
         bots: Iterable[str] | None = None,
+        humans: Iterable[str] = (),
         mailmap: str | Path | None = None,
         coedit_limit: int | None = None,
         progress: bool | Callable[[int, int | None], Any] | None = None,
@@ -125,9 +148,15 @@ class GitReader(Reader):
         self.branches = list(branches) if branches is not None else None
         self.coedit, self.cochange = coedit, cochange
         self.window = pd.Timedelta(cochange_window).total_seconds()
+        patterns = list(DEFAULT_BOTS if bots is None else bots)
+        # one alternation, a named group per pattern: the group that matched names the reason
+        signal_of = {p: name for name, p in BOT_SIGNALS.items()}
+        self._bot_reasons = [f"bot: {signal_of.get(p, 'bots= pattern')}" for p in patterns]
         self.bots = re.compile(
-            "|".join(f"(?:{p})" for p in (DEFAULT_BOTS if bots is None else bots)) or r"(?!)", re.I
+            "|".join(f"(?P<b{i}>{p})" for i, p in enumerate(patterns)) or r"(?!)", re.I
         )
+        self.humans = {h.strip().lower() for h in humans}
+        self._excluded_bots: Counter = Counter()  # (address, reason) -> commits
         self.mailmap = Path(mailmap) if mailmap is not None else None
         self.coedit_limit = coedit_limit
         self.progress = progress
@@ -139,8 +168,7 @@ class GitReader(Reader):
         self._authors: dict[str, str | None] = {}  # sha -> handle (None: a bot)
         self._coauthor_map: dict[str, str] = {}
         self._file_mailmap = Mailmap()
-        # cochange state: path -> {author: last author time (epoch seconds)}
-        self._recent: dict[str, dict[str, float]] = defaultdict(dict)
+        self._cochange_plan: dict[str, Counter] = {}  # sha -> {earlier author: weight}
 
     # -- detection ---------------------------------------------------------------------------
     @classmethod
@@ -159,9 +187,21 @@ class GitReader(Reader):
             return False
         return head.startswith(_BUNDLE) or bool(_FULLER.match(head) or _Z.match(head))
 
+    def extras(self) -> dict[str, pd.DataFrame]:
+        rows = [(a, why, n) for (a, why), n in sorted(self._excluded_bots.items())]
+        bots = pd.DataFrame(rows, columns=["address", "reason", "commits"])
+        return {"bots": bots.astype({"address": "string", "reason": "string", "commits": "int64"})}
+
     # -- identities ----------------------------------------------------------------------------
+    def bot_reason(self, name: str, email: str) -> str | None:
+        """Why ``name <email>`` is a bot (``"bot: [bot] account"``...), or None for a person."""
+        if email.lower() in self.humans:
+            return None
+        m = self.bots.search(f"{name} <{email}>")
+        return None if m is None else self._bot_reasons[int(m.lastgroup[1:])]  # type: ignore[index]
+
     def is_bot(self, name: str, email: str) -> bool:
-        return bool(self.bots.search(f"{name} <{email}>"))
+        return self.bot_reason(name, email) is not None
 
     def _resolve_blamed(self, sha: str, name: str, email: str) -> str | None:
         if sha in self._authors:
@@ -197,6 +237,11 @@ class GitReader(Reader):
                     _git_base(git_dir, self.mailmap), self._revs(git_dir), self._resolve_blamed,
                     limit=self.coedit_limit, progress=self._progress_callback(), note=self.note,
                 )  # fmt: skip
+            if self.cochange:
+                # co-change compares each commit with those before it in time: it needs the
+                # whole history first, so that the result does not depend on reading order
+                commits = list(commits)
+                self._cochange_plan = self._plan_cochange(commits)
             for commit in commits:
                 yield self._record(commit, coeditor)
         finally:
@@ -368,11 +413,13 @@ class GitReader(Reader):
         if c.problem is not None:
             return Rejected(c.location, c.problem)
         author = c.author_email
-        if self.is_bot(c.author_name, author):
+        bot = self.bot_reason(c.author_name, author)
+        if bot is not None:
             self._authors[c.sha] = None
+            self._excluded_bots[(author, bot)] += 1
             if coeditor is not None and not c.merge:
                 coeditor.skip(c.sha)
-            return Rejected(c.location, "bot", excluded=True)
+            return Rejected(c.location, bot, excluded=True)
         self._authors[c.sha] = author
         when = pd.Timestamp(c.time)
         if (self.since is not None and when < self.since) or (
@@ -405,7 +452,13 @@ class GitReader(Reader):
                            "weight": w, "n_recipients": 1})  # fmt: skip
 
         if self.cochange and not c.merge:
-            events += self._cochange(c, author, base)
+            partners = self._cochange_plan.pop(c.sha, None) or {}
+            mass = len(c.files) > MASS_FILES
+            events += [
+                {**base, "source": author, "target": other, "kind": "cochange", "weight": w,
+                 "n_recipients": len(partners), "mass": mass}
+                for other, w in sorted(partners.items())
+            ]  # fmt: skip
         if coeditor is not None and not c.merge:
             overwritten = coeditor.edits(c.sha)
             overwritten.pop(author, None)
@@ -419,28 +472,68 @@ class GitReader(Reader):
             self.note("binary file changes")
         return Record(c.sha, c.location, events)
 
-    def _cochange(self, c: Commit, author: str, base: dict[str, Any]) -> list[dict[str, Any]]:
-        t = c.time.timestamp()  # type: ignore[union-attr]
+    def _cochange_author(self, c: Commit) -> str | None:
+        """The author whose change of files counts for co-change (None: the commit gives none)."""
+        if c.problem is not None or c.merge or c.time is None:
+            return None
+        if self.is_bot(c.author_name, c.author_email):
+            return None
+        when = pd.Timestamp(c.time)
+        if (self.since is not None and when < self.since) or (
+            self.until is not None and when >= self.until
+        ):
+            return None
+        return c.author_email
+
+    def _plan_cochange(self, commits: list[Commit]) -> dict[str, Counter]:
+        """Each commit's co-change partners: the other authors who changed one of its files
+        within the window *before* it (author dates; strictly earlier, at most the window).
+
+        The history is swept in (author date, hash) order, so the result is the same whatever
+        order the commits were read in. Each shared file adds ``1/k`` for its ``k`` partners.
+        A rename carries the file's history of changers to the new path.
+        """
+        timed = {c.sha: c for c in commits if c.problem is None and c.time is not None}
+        ordered = sorted(timed.values(), key=lambda c: (c.time, c.sha))
+        times = [c.time.timestamp() for c in ordered]  # type: ignore[union-attr]
         window = self.window
-        partners: Counter = Counter()
-        for f in c.files:
-            if f.old_path is not None and f.old_path in self._recent:
-                # a renamed file keeps its history of changers
-                self._recent[f.path].update(self._recent.pop(f.old_path))
-            recent = self._recent[f.path]
-            others = [a for a, ta in recent.items() if a != author and abs(t - ta) <= window]
-            for other in others:
-                partners[other] += 1.0 / len(others)
-            recent[author] = max(t, recent.get(author, t))
-            if len(recent) > 64:  # keep hot files small: forget changers outside the window
-                for a in [a for a, ta in recent.items() if t - ta > window]:
-                    del recent[a]
-        mass = len(c.files) > MASS_FILES
-        return [
-            {**base, "source": author, "target": other, "kind": "cochange", "weight": w,
-             "n_recipients": len(partners), "mass": mass}
-            for other, w in sorted(partners.items())
-        ]  # fmt: skip
+        recent: dict[str, dict[str, float]] = defaultdict(dict)  # path -> {author: last time}
+        plan: dict[str, Counter] = {}
+        i = 0
+        while i < len(ordered):
+            # commits of the same second are not before one another: all of them look at the
+            # history first, then all of them join it
+            t = times[i]
+            j = i + 1
+            while j < len(ordered) and times[j] == t:
+                j += 1
+            joined: list[tuple[str, Commit]] = []
+            for c in ordered[i:j]:
+                for f in c.files:
+                    if f.old_path is not None and f.old_path in recent:
+                        recent[f.path].update(recent.pop(f.old_path))
+                author = self._cochange_author(c)
+                if author is None:
+                    continue
+                partners: Counter = Counter()
+                for f in c.files:
+                    changers = recent.get(f.path)
+                    if not changers:
+                        continue
+                    others = [a for a, ta in changers.items() if a != author and t - ta <= window]
+                    for other in others:
+                        partners[other] += 1.0 / len(others)
+                plan[c.sha] = partners
+                joined.append((author, c))
+            for author, c in joined:
+                for f in c.files:
+                    changers = recent[f.path]
+                    changers[author] = t
+                    if len(changers) > 64:  # keep hot files small: forget changers out of reach
+                        for a in [a for a, ta in changers.items() if t - ta > window]:
+                            del changers[a]
+            i = j
+        return plan
 
 
 @validate_params(
@@ -452,6 +545,7 @@ class GitReader(Reader):
         "cochange": [bool],
         "cochange_window": [str, pd.Timedelta],
         "bots": [None, list, tuple],
+        "humans": [list, tuple, set, frozenset],
         "mailmap": [None, str, Path],
         "coedit_limit": [None, int],
         "progress": [None, bool, callable],
@@ -468,6 +562,7 @@ def read_git(
     cochange: bool = True,
     cochange_window: str | pd.Timedelta = "30D",
     bots: Sequence[str] | None = None,
+    humans: Iterable[str] = (),
     mailmap: str | Path | None = None,
     coedit_limit: int | None = None,
     progress: bool | Callable[[int, int | None], Any] | None = None,
@@ -493,11 +588,14 @@ def read_git(
     cochange : bool, default True
         Compute file-level co-change edges.
     cochange_window : str or Timedelta, default "30D"
-        How close in time two changes of one file must be to link their authors.
+        How long before a commit (author dates) an earlier change of one of its files links
+        the two authors.
     bots : list of str, optional
         Regular expressions over ``"name <e-mail>"`` that mark bots (default
-        :data:`DEFAULT_BOTS`; extend it with ``[*DEFAULT_BOTS, r"deploy-user"]``, or pass
-        ``[]`` to keep every author).
+        :data:`DEFAULT_BOTS`, the strong signals of :data:`BOT_SIGNALS`; extend it with
+        ``[*DEFAULT_BOTS, r"<deploy@corp\\.com>"]``, or pass ``[]`` to keep every author).
+    humans : list of str, optional
+        E-mail addresses never treated as bots, whatever pattern they match.
     mailmap : str or Path, optional
         A ``.mailmap`` file to apply, besides the repository's own (for a log file, the only one).
     coedit_limit : int, optional
@@ -512,7 +610,9 @@ def read_git(
     -------
     ReadResult
         Interactions of channel ``code`` (kinds ``coauthor``, ``cochange``, ``coedit``), one
-        person per lower-cased e-mail (no names), and the accounting per commit.
+        person per lower-cased e-mail (no names), the accounting per commit, and
+        ``extras["bots"]``: each address excluded as a bot (``address``, ``reason``,
+        ``commits``).
 
     Examples
     --------
@@ -535,6 +635,6 @@ def read_git(
     """
     return GitReader(
         repo, since=since, until=until, branches=branches, coedit=coedit, cochange=cochange,
-        cochange_window=cochange_window, bots=bots, mailmap=mailmap, coedit_limit=coedit_limit,
-        progress=progress, on_bad_lines=on_bad_lines,
+        cochange_window=cochange_window, bots=bots, humans=humans, mailmap=mailmap,
+        coedit_limit=coedit_limit, progress=progress, on_bad_lines=on_bad_lines,
     ).read()  # fmt: skip

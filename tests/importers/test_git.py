@@ -26,7 +26,7 @@ import ona
 from ona.exceptions import BadInputError, InvalidParameterError
 from ona.importers._git_blame import apply_hunks
 from ona.importers._git_log import Mailmap, parse_fuller, parse_z_stream, split_rename
-from ona.importers.git import LOG_FORMAT, GitReader, read_git
+from ona.importers.git import DEFAULT_BOTS, LOG_FORMAT, GitReader, read_git
 
 BROKEN = Path(__file__).resolve().parents[1] / "data" / "broken" / "git"
 COMMIT = re.compile(r"^commit ([0-9a-f]{40})", re.M)
@@ -158,12 +158,27 @@ def test_otel_history_counts(shared):
     path = shared / "fixtures" / "code" / "otel_python_contrib" / "git-log-numstat-fuller.txt.gz"
     text = gzip.open(path, "rt", encoding="utf-8", errors="replace").read()
     commits = _otel_commits(text)
-    bot = re.compile(r"\[bot\]|\bBot\b|\+Copilot@")  # the bots present in this history
+    # the strong bot signals present in this history: GitHub Apps and Copilot
+    bot = re.compile(r"\[bot\]|\+Copilot@")
     result = read_git(path)
     f = _balanced(result)
     assert f.read == len(commits) == 3114
-    n_bots = sum(bool(bot.search(a)) for a, _ in commits)
-    assert f.rejected == {"bot": n_bots}
+    n_apps = sum("[bot]" in a for a, _ in commits)
+    n_copilot = sum("+Copilot@" in a for a, _ in commits)
+    n_bots = n_apps + n_copilot
+    assert f.rejected == {"bot: [bot] account": n_apps, "bot: service address": n_copilot}
+    bots = result.extras["bots"]
+    assert bots.groupby("reason")["commits"].sum().to_dict() == {
+        "bot: [bot] account": n_apps, "bot: service address": n_copilot}
+    assert set(bots["address"]) == {
+        re.search(r"<(.*)>", a).group(1).lower() for a, _ in commits if bot.search(a)}
+    # a machine account without a strong signal is a person until named in bots=
+    machine = r"<107717825\+opentelemetrybot@users\.noreply\.github\.com>"
+    n_machine = sum("+opentelemetrybot@" in a for a, _ in commits)
+    assert n_machine > 0 and "107717825+opentelemetrybot@users.noreply.github.com" in set(
+        result.people["person_id"])
+    named = read_git(path, bots=[*DEFAULT_BOTS, machine], cochange=False)
+    assert named.report.files[0].rejected["bot: bots= pattern"] == n_machine
     assert f.imported == 3114 - n_bots
     # co-authors: Co-authored-by lines of the last paragraph, bots and the author left out
     pairs = Counter()
@@ -295,7 +310,7 @@ def test_built_repository_every_edge(built):
     result = read_git(built.path)
     assert _edges(result) == EXPECTED
     f = _balanced(result)
-    assert (f.read, f.imported, dict(f.rejected)) == (10, 9, {"bot": 1})
+    assert (f.read, f.imported, dict(f.rejected)) == (10, 9, {"bot: [bot] account": 1})
     assert set(result.people["person_id"]) == {ann, bob, cy, dan, eve, fay}
     assert result.people[["name", "email"]].isna().all().all()  # no names kept
     assert f.notes["bot co-authors left out"] == 1
@@ -369,7 +384,7 @@ def test_bundle_round_trip(built, tmp_path):
         from_bundle.interactions[cols].sort_values("event_id", ignore_index=True),
         from_repo.interactions[cols].sort_values("event_id", ignore_index=True),
     )
-    assert from_bundle.report.files[0].rejected == {"bot": 1}
+    assert from_bundle.report.files[0].rejected == {"bot: [bot] account": 1}
     damaged = tmp_path / "damaged.bundle"
     damaged.write_bytes(bundle.read_bytes()[:200])
     with pytest.raises(BadInputError):
@@ -400,7 +415,7 @@ def test_saved_fuller_log_and_mailmap_option(built, tmp_path):
 def test_period_and_branches(built):
     result = read_git(built.path, since="2026-01-03", until="2026-01-06")
     f = _balanced(result)
-    assert f.rejected == {"bot": 1, "outside the period": 7}
+    assert f.rejected == {"bot: [bot] account": 1, "outside the period": 7}
     # co-change looks only at commits inside the period: c3 no longer meets bob's c2
     assert set(_edges(result)) == {
         ("coauthor", dan, bob, "01-05"), ("coauthor", bob, dan, "01-05"),
@@ -416,7 +431,7 @@ def test_bots_option(built):
     assert everyone.report.files[0].rejected == {}
     assert "49699333+dependabot[bot]@users.noreply.github.com" in set(everyone.people["person_id"])
     strict = read_git(built.path, bots=[r"<fay@"])
-    assert strict.report.files[0].rejected == {"bot": 1}
+    assert strict.report.files[0].rejected == {"bot: bots= pattern": 1}
 
 
 def test_git2net_test_repository(shared, tmp_path):
@@ -542,3 +557,133 @@ def test_local_dates_are_flagged(built, tmp_path):
     assert set(result.interactions["time_quality"]) == {"no_timezone"}
     assert _balanced(result).imported == 9
     assert set(read_git(built.path).interactions["time_quality"]) == {"exact"}
+
+
+# -- co-change: only earlier changes, whatever the reading order ---------------------------------
+
+
+def _fast_import_history(path: Path, n: int, seed: int) -> None:
+    """A linear history whose author dates are shuffled against the commit order (as rebases
+    and cherry-picks leave them): 7 authors, 9 files, 1-3 files per commit, no renames."""
+    import random
+
+    rng = random.Random(seed)
+    env = _git_env(path.parent)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], env=env, check=True)
+    authors = [f"P{i} <p{i}@corp.com>" for i in range(7)]
+    t0 = 1_767_225_600  # 2026-01-01
+    chunks = []
+    for k in range(1, n + 1):
+        when = t0 + rng.randrange(0, 40 * 86400, 3600)  # author date: anywhere in 40 days
+        who = "ci[bot] <1+ci[bot]@users.noreply.github.com>" if k % 25 == 0 else rng.choice(authors)
+        body = (f"commit refs/heads/main\nmark :{k}\nauthor {who} {when} +0000\n"
+                f"committer {who} {t0 + k * 3600 * 24} +0000\ndata 2\nc\n")  # fmt: skip
+        if k > 1:
+            body += f"from :{k - 1}\n"
+        for f in rng.sample(range(9), rng.randint(1, 3)):
+            content = f"{k}\n".encode()
+            body += f"M 100644 inline f{f}.txt\ndata {len(content)}\n{content.decode()}\n"
+        chunks.append(body)
+    subprocess.run(["git", "-C", str(path), "fast-import", "--quiet"],
+                   input="".join(chunks).encode(), env=env, check=True)  # fmt: skip
+
+
+def _plumbing_cochange(repo: Path, window: float, *, both_ways: bool = False) -> Counter:
+    """Co-change edges by brute force over ``git log --name-only`` (the documented rule)."""
+    out = subprocess.run(["git", "-C", str(repo), "log", "--no-renames", "--name-only",
+                          "--format=%x1e%ae%x1f%at%x1f%P"], capture_output=True, check=True,
+                         text=True).stdout  # fmt: skip
+    commits = []
+    for block in out.split("\x1e")[1:]:
+        head, _, files = block.partition("\n")
+        author, at, parents = head.split("\x1f")
+        if "[bot]" in author or len(parents.split()) > 1:
+            continue
+        commits.append((author.lower(), int(at), {f for f in files.split("\n") if f}))
+    edges: Counter = Counter()
+    for a, t, files in commits:
+        for f in files:
+            others = {b for b, u, fs in commits if b != a and f in fs
+                      and (0 < t - u <= window or (both_ways and 0 < u - t <= window))}
+            for b in others:
+                edges[(a, b, t)] += 1.0 / len(others)
+    return edges
+
+
+def _cochange_edges(result) -> Counter:
+    t = result.interactions
+    t = t[t["kind"] == "cochange"]
+    edges: Counter = Counter()
+    for r in t.itertuples():
+        edges[(r.source, r.target, int(r.timestamp.timestamp()))] += r.weight
+    return edges
+
+
+def test_cochange_only_points_at_earlier_changes(tmp_path):
+    repo = tmp_path / "shuffled"
+    _fast_import_history(repo, 160, seed=7)
+    window = 3 * 86400
+    truth = _plumbing_cochange(repo, window)
+    got = _cochange_edges(read_git(repo, cochange_window="3D"))
+    assert set(got) == set(truth)
+    for key, w in truth.items():
+        assert got[key] == pytest.approx(w, rel=1e-12)
+    # the case under test is present: the |t - t'| rule would add edges to later changes
+    both = _plumbing_cochange(repo, window, both_ways=True)
+    assert len(set(both) - set(truth)) > 20
+
+
+def test_cochange_does_not_depend_on_reading_order(tmp_path):
+    import random
+
+    repo = tmp_path / "shuffled"
+    _fast_import_history(repo, 120, seed=11)
+    log = subprocess.run(["git", "-C", str(repo), "log", "--numstat", "-z", "-M",
+                          f"--format={LOG_FORMAT}", "main"], capture_output=True,
+                         check=True).stdout  # fmt: skip
+    records = [b"\x1e" + r for r in log.split(b"\x1e")[1:]]
+    expected = _cochange_edges(read_git(repo, cochange_window="5D"))
+    assert expected
+    for seed in range(3):
+        random.Random(seed).shuffle(records)
+        path = tmp_path / f"log{seed}.z"
+        path.write_bytes(b"".join(records))
+        got = _cochange_edges(read_git(path, cochange_window="5D"))
+        assert set(got) == set(expected)
+        assert all(got[k] == pytest.approx(w, rel=1e-12) for k, w in expected.items())
+
+
+# -- bots: strong signals only, each exclusion reported and overridable ------------------------
+
+
+def test_bots_are_strong_signals_never_name_words(tmp_path):
+    r = Repo(tmp_path / "repo")
+    people = ["Travis Jenkins <travis@corp.com>", "Jenkins <jenkins@smallco.org>",
+              "Abbot Talbot <abbot@corp.com>", "Robot Framework Fan <rf@corp.com>",
+              "Ann Lee <123+annlee@users.noreply.github.com>"]  # fmt: skip
+    bots = {"renovate[bot] <29139614+renovate[bot]@users.noreply.github.com>": "[bot] account",
+            "GitHub <noreply@github.com>": "service address",
+            "github-actions <actions@github.com>": "service address",
+            "Copilot <198982749+Copilot@users.noreply.github.com>": "service address",
+            "Deploy <no-reply@corp.com>": "no-reply address",
+            "Mailer <donotreply@corp.com>": "no-reply address"}  # fmt: skip
+    for i, who in enumerate([*people, *bots]):
+        r.write("f.txt", [str(i)])
+        r.commit(f"c{i}", who=who, day=f"2026-01-{i + 1:02d}")
+    result = read_git(r.path)
+    f = _balanced(result)
+    expected = Counter(f"bot: {why}" for why in bots.values())
+    assert f.rejected == expected
+    assert set(result.people["person_id"]) == {re.search(r"<(.*)>", p).group(1).lower()
+                                               for p in people}
+    table = result.extras["bots"]
+    assert sorted(zip(table["address"], table["reason"], strict=True)) == sorted(
+        (re.search(r"<(.*)>", b).group(1).lower(), f"bot: {why}") for b, why in bots.items())
+    assert (table["commits"] == 1).all()
+    # overridable both ways: an address kept as a person, a pattern added
+    kept = read_git(r.path, humans=["no-reply@corp.com"],
+                    bots=[*DEFAULT_BOTS, r"<travis@corp\.com>"])  # fmt: skip
+    g = _balanced(kept)
+    assert g.rejected == expected - Counter({"bot: no-reply address": 1}) + Counter(
+        {"bot: bots= pattern": 1})
+    assert "no-reply@corp.com" in set(kept.people["person_id"])
