@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import lzma
+import re
 import warnings
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,7 +31,7 @@ from typing import Any, ClassVar, NamedTuple
 import pandas as pd
 
 from ona._validation import Options, check_param
-from ona.exceptions import BadInputError
+from ona.exceptions import BadInputError, OnaError, TableError
 from ona.tables import (
     INTERACTION_COLUMNS,
     empty_affiliations,
@@ -47,12 +51,49 @@ __all__ = [
     "Reader",
     "Record",
     "Rejected",
+    "data_error_reason",
     "hash_key",
 ]
 
 log = logging.getLogger("ona.importers")
 
 ON_BAD_LINES = Options({"error", "warn", "skip"})
+
+# Timestamps outside these are a parser's overflow or a placeholder (year 0, 1601, 9999), never a
+# real interaction: the record is rejected rather than stored with a date no analysis can use.
+EARLIEST = pd.Timestamp("1900-01-01", tz="UTC")
+LATEST = pd.Timestamp("2200-01-01", tz="UTC")
+
+# Errors that mean "this input is damaged or not what it claims to be", whichever parser meets
+# them: raised while the base handles one record, the record is rejected; raised by a reader's
+# generator, the file is reported as unreadable (a generator cannot resume after raising).
+_DAMAGED = (zlib.error, EOFError, lzma.LZMAError, zipfile.BadZipFile, OSError)
+DATA_ERRORS = (
+    ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
+    RecursionError, UnicodeError, NotImplementedError, *_DAMAGED,
+)  # fmt: skip
+
+
+def _frame_error_reason(exc: BaseException) -> str:
+    if isinstance(exc, TableError):
+        column = re.search(r"column '(\w+)'", exc.problems[0] if exc.problems else "")
+        return f"a value the {column.group(1) if column else 'interactions'} column does not accept"
+    if isinstance(exc, (ValueError, TypeError, OverflowError)):
+        return "bad or out-of-range timestamp"
+    return data_error_reason(exc)
+
+
+def data_error_reason(exc: BaseException) -> str:
+    """A reason for a data error that names its kind and never the value that caused it (a
+    ``ValueError`` or ``KeyError`` message may quote an address)."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to parse"
+    if isinstance(exc, UnicodeError):
+        return "text in an unknown encoding"
+    if isinstance(exc, _DAMAGED):
+        # zlib/gzip/lzma/zip messages describe the stream (e.g. "Bad CRC-32 for file 'x'").
+        return f"damaged or truncated data ({type(exc).__name__}: {exc})"
+    return f"unexpected structure or value ({type(exc).__name__})"
 
 
 class BadLinesWarning(UserWarning):
@@ -258,42 +299,78 @@ class Reader:
         """
         buffer: dict[str, list[Any]] = {c: [] for c in INTERACTION_COLUMNS}
         system, origin = self.format, self.origin
-        for item in self.records():
+        self._locations: dict[str, str] = {}  # record id -> location, for the open chunk
+        items = self.records()
+        location = None  # of the last record read, to say where an unreadable file broke
+        while True:
+            try:
+                item = next(items)
+            except StopIteration:
+                break
+            except OnaError:
+                raise
+            except DATA_ERRORS as exc:
+                where = f"after {location}" if location else None
+                raise BadInputError(str(self.path), where, data_error_reason(exc)) from None
             self.report.read += 1
+            location = item.location
             if isinstance(item, Rejected):
                 self._reject(item)
                 continue
-            if item.key in self._seen:
-                self.report.duplicates += 1
+            start = len(buffer["event_id"])
+            try:
+                added = self._add_events(buffer, item, system, origin)
+            except OnaError:
+                raise
+            except DATA_ERRORS as exc:  # a record the reader built wrongly: not the whole file
+                for values in buffer.values():
+                    del values[start:]
+                if isinstance(item.key, str):
+                    self._seen.discard(item.key)
+                self._reject(Rejected(str(item.location), data_error_reason(exc)))
                 continue
-            self._seen.add(item.key)
-            record_id = hash_key(system, item.key)
-            kept = 0
-            for ev in item.events:
-                source, target = ev["source"], ev["target"]
-                if source == target:
-                    self.note("self-interactions dropped")
-                    continue
-                kept += 1
-                for col, values in buffer.items():
-                    values.append(ev.get(col))
-                buffer["event_id"][-1] = make_event_id(system, item.key, ev["kind"], source, target)
-                buffer["origin"][-1] = ev.get("origin") or origin
-                buffer["record_id"][-1] = record_id
-                thread = ev.get("thread_id")
-                buffer["thread_id"][-1] = hash_key(system, thread) if thread else None
+            if added is None:  # a duplicate
+                continue
+            kept, record_id = added
             if item.events and not kept:
                 self._reject(Rejected(item.location, "self-interaction only", excluded=True))
                 continue
             self.report.imported += 1
             self.report.events += kept
             self.record_ids.append(record_id)
+            if kept:
+                self._locations[record_id] = item.location
             if len(buffer["event_id"]) >= chunk_events:
                 yield self._frame(buffer)
                 buffer = {c: [] for c in INTERACTION_COLUMNS}
         if buffer["event_id"] or self.report.events == 0:
             yield self._frame(buffer)
         self._finish()
+
+    def _add_events(
+        self, buffer: dict[str, list[Any]], item: Record, system: str, origin: str
+    ) -> tuple[int, str] | None:
+        """Append a record's events to the chunk: (events kept, record id), None for a duplicate."""
+        if item.key in self._seen:
+            self.report.duplicates += 1
+            return None
+        self._seen.add(item.key)
+        record_id = hash_key(system, item.key)
+        kept = 0
+        for ev in item.events:
+            source, target = ev["source"], ev["target"]
+            if source == target:
+                self.note("self-interactions dropped")
+                continue
+            kept += 1
+            for col, values in buffer.items():
+                values.append(ev.get(col))
+            buffer["event_id"][-1] = make_event_id(system, item.key, ev["kind"], source, target)
+            buffer["origin"][-1] = ev.get("origin") or origin
+            buffer["record_id"][-1] = record_id
+            thread = ev.get("thread_id")
+            buffer["thread_id"][-1] = hash_key(system, thread) if thread else None
+        return kept, record_id
 
     def read(self) -> ReadResult:
         """Read the whole input into a :class:`ReadResult`."""
@@ -321,14 +398,55 @@ class Reader:
     def _frame(self, buffer: dict[str, list[Any]]) -> pd.DataFrame:
         if not buffer["event_id"]:
             return empty_interactions()
+        try:
+            frame = self._build(buffer)
+        except (TableError, *DATA_ERRORS):
+            # Some record carries a value the canonical table refuses (a year-9999 timestamp, a
+            # list for a name): find those records by bisection, reject them, keep the rest.
+            frame = self._build(self._drop_bad_records(buffer))
+        self._locations.clear()
+        return frame
+
+    def _build(self, buffer: dict[str, list[Any]]) -> pd.DataFrame:
+        if not buffer["event_id"]:
+            return empty_interactions()
         frame = pd.DataFrame(buffer)
         frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True, format="mixed")
+        if ((frame["timestamp"] < EARLIEST) | (frame["timestamp"] >= LATEST)).any():
+            raise ValueError("timestamp out of range")
         frame["weight"] = frame["weight"].fillna(1.0)
         frame["time_quality"] = frame["time_quality"].fillna("exact")
         frame["automated"] = frame["automated"].fillna(False).astype(bool)
         frame["mass"] = frame["mass"].fillna(False).astype(bool)
         frame["channel"] = frame["channel"].fillna(self.channel)
         return validate_interactions(frame)
+
+    def _drop_bad_records(self, buffer: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        ids = buffer["record_id"]
+        bounds = [i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]] + [len(ids)]
+        bad: dict[str, str] = {}
+
+        def search(lo: int, hi: int) -> None:  # records bounds[lo:hi]
+            part = {c: v[bounds[lo] : bounds[hi]] for c, v in buffer.items()}
+            try:
+                self._build(part)
+            except (TableError, *DATA_ERRORS) as exc:
+                if hi - lo == 1:
+                    bad[ids[bounds[lo]]] = _frame_error_reason(exc)
+                    return
+                mid = (lo + hi) // 2
+                search(lo, mid)
+                search(mid, hi)
+
+        search(0, len(bounds) - 1)
+        keep = [i for i, rid in enumerate(ids) if rid not in bad]
+        for rid, reason in bad.items():
+            n = ids.count(rid)
+            self.report.imported -= 1
+            self.report.events -= n
+            self._reject(Rejected(self._locations.get(rid, "?"), reason))
+        self.record_ids = [r for r in self.record_ids if r not in bad]
+        return {c: [v[i] for i in keep] for c, v in buffer.items()}
 
     def _reject(self, item: Rejected) -> None:
         self.report.rejected[item.reason] += 1
