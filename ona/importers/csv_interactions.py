@@ -5,7 +5,9 @@ optionally ``weight``, ``kind``, ``channel``, ``thread_id``, ``container``, ``n_
 a native ``id`` (used as the record key; without one the key is the row's content and its
 occurrence number, so a re-import is recognised and identical rows are still all counted).
 Columns are found by their usual names (``from``/``to``, ``sender``/``recipient``, ``time``,
-``date`` …) or mapped explicitly with ``columns={"source": "Requester", ...}``. ``kind`` and
+``date`` …) or mapped explicitly with ``columns={"source": "Requester", ...}`` (on the command
+line: ``ona import FILE --columns source=Requester,target=Assignee,timestamp=Opened``). The
+delimiter (``,``, ``;``, tab or ``|``) is detected. ``kind`` and
 ``channel`` come from their columns or from the ``kind=``/``channel=`` options (default
 ``"other"``) and must be one of :data:`ona.tables.KINDS` / :data:`ona.tables.CHANNELS`.
 
@@ -32,7 +34,13 @@ from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Reject
 from ona.importers._io import open_binary
 from ona.tables import CHANNELS, KINDS
 
-__all__ = ["ALIASES", "InteractionsCsvReader", "read_interactions_csv"]
+__all__ = [
+    "ALIASES",
+    "InteractionsCsvReader",
+    "detect_delimiter",
+    "parse_column_mapping",
+    "read_interactions_csv",
+]
 
 # canonical column -> usual names (compared lower-cased, without spaces, dashes or dots)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -88,11 +96,60 @@ def _sniff(path: Path) -> tuple[list[str], str]:
     lines = sample.splitlines()
     if not lines:
         return [], ","
-    try:
-        delimiter = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = detect_delimiter(lines[:20])
     return [c.strip() for c in next(csv.reader(lines[:1], delimiter=delimiter), [])], delimiter
+
+
+def detect_delimiter(lines: list[str]) -> str:
+    """The delimiter of a CSV (``,``, ``;``, tab or ``|``) from its first lines.
+
+    :class:`csv.Sniffer` first; when it cannot decide (one data row, quoted cells...), the
+    candidate found the same number of times, at least once, on every line (the header's count
+    breaking ties), else a comma.
+
+    Examples
+    --------
+    >>> detect_delimiter(["Sender;Recipient;EventDate", "a@x.org;b@x.org;2026-01-05 10:00"])
+    ';'
+    """
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
+    except csv.Error:
+        pass
+    rows = [ln for ln in lines if ln.strip()]
+    best, best_count = ",", 0
+    for d in (",", ";", "\t", "|"):
+        counts = {ln.count(d) for ln in rows}
+        if len(counts) == 1 and (n := counts.pop()) > best_count:
+            best, best_count = d, n
+    return best
+
+
+def parse_column_mapping(text: str) -> dict[str, str]:
+    """``"source=Sender,target=Recipient"`` → ``{"source": "Sender", "target": "Recipient"}``
+    (the ``--columns`` option of ``ona import``).
+
+    Examples
+    --------
+    >>> parse_column_mapping("source=Sender, target=Recipient,timestamp=Event Date")
+    {'source': 'Sender', 'target': 'Recipient', 'timestamp': 'Event Date'}
+    """
+    out: dict[str, str] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        canonical, sep, column = part.partition("=")
+        canonical, column = canonical.strip(), column.strip()
+        if not sep or not canonical or not column:
+            raise ValueError(f"{part.strip()!r} is not CANONICAL=COLUMN")
+        if canonical not in ALIASES:
+            raise ValueError(
+                f"{canonical!r} is not a column ona knows (one of {', '.join(ALIASES)})"
+            )
+        out[canonical] = column
+    if not out:
+        raise ValueError("no CANONICAL=COLUMN pair")
+    return out
 
 
 def _parse_time(text: str) -> tuple[Any, str] | None:
@@ -124,6 +181,7 @@ class InteractionsCsvReader(Reader):
 
     format = "interactions_csv"
     channel = "other"
+    version = "2"  # 2: a mapping naming a missing column is an error
 
     def __init__(
         self,
@@ -147,16 +205,25 @@ class InteractionsCsvReader(Reader):
 
     def records(self) -> Iterator[Record | Rejected]:
         names, delimiter = _sniff(self.path)
-        cols = map_columns(names, self.columns)
-        missing = [c for c in ("source", "target", "timestamp") if c not in cols]
-        if missing:
-            raise BadInputError(
-                str(self.path), "line 1",
-                f"no {', '.join(missing)} column(s); map them with columns={{...}}",
-            )
         unknown = [c for c in self.columns if c not in ALIASES]
         if unknown:
             raise BadInputError(str(self.path), None, f"unknown canonical column(s) {unknown}")
+        absent = [f"{c}={n}" for c, n in self.columns.items() if n not in names]
+        if absent:
+            raise BadInputError(
+                str(self.path), "line 1",
+                f"the column mapping names columns the file does not have ({', '.join(absent)}); "
+                f"its columns are: {', '.join(names)}",
+            )
+        cols = map_columns(names, self.columns)
+        missing = [c for c in ("source", "target", "timestamp") if c not in cols]
+        if missing:
+            example = ",".join(f"{c}={cols.get(c, 'COLUMN')}" for c in ("source", "target", "timestamp"))
+            raise BadInputError(
+                str(self.path), "line 1",
+                f"no {', '.join(missing)} column(s) among: {', '.join(names)}; map them on the "
+                f"command line with --columns {example} (in Python: columns={{...}})",
+            )
         occurrences: Counter = Counter()
         with open_binary(self.path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
             reader = csv.DictReader(text, delimiter=delimiter)

@@ -110,3 +110,49 @@ def test_broken_csv_files():
     result = read_interactions_csv(BROKEN / "bad_quote.csv", on_bad_lines="skip")
     assert result.report.balanced() and len(result.interactions) >= 1
     assert isinstance(result.interactions, pd.DataFrame)
+
+
+def test_unknown_time_column_error_names_the_cli_option(tmp_path):
+    import csv as stdlib_csv
+
+    rows = [("ann@corp.com", "bob@corp.com", "2026-01-05 09:00:00"),
+            ("bob@corp.com", "cy@corp.com", "2026-01-06 10:30:00"),
+            ("cy@corp.com", "", "2026-01-06 11:00:00")]  # fmt: skip
+    p = _write(tmp_path, "events.csv", "Sender;Recipient;EventDate\n"
+               + "".join(";".join(r) + "\n" for r in rows))
+    with pytest.raises(BadInputError) as err:
+        read_interactions_csv(p)
+    message = str(err.value)
+    assert "--columns source=Sender,target=Recipient,timestamp=COLUMN" in message
+    assert "EventDate" in message
+    r = read_interactions_csv(p, columns={"timestamp": "EventDate"}, on_bad_lines="skip")
+    with open(p, newline="") as fh:
+        truth = list(stdlib_csv.DictReader(fh, delimiter=";"))
+    f = r.report.files[0]
+    assert f.read == len(truth) and f.balanced()
+    assert f.imported == sum(bool(t["Sender"] and t["Recipient"]) for t in truth)
+    assert f.rejected == {"missing source or target": 1}
+    with pytest.raises(BadInputError, match=r"timestamp=Event_Date.*columns are: Sender, "):
+        read_interactions_csv(p, columns={"timestamp": "Event_Date"})
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_delimiter_detected_where_the_sniffer_gives_up(tmp_path, delimiter):
+    from ona.importers.csv_interactions import detect_delimiter
+
+    header = delimiter.join(["From", "To", "When"])
+    row = delimiter.join(['"Lee, Ann"', '"Bo; Bob"', "2026-01-05"])
+    assert detect_delimiter([header, row]) == delimiter
+    p = _write(tmp_path, "one.csv", f"{header}\n{row}\n")
+    t = read_interactions_csv(p).interactions
+    assert t[["source", "target"]].values.tolist() == [["Lee, Ann", "Bo; Bob"]]
+
+
+def test_parse_column_mapping():
+    from ona.importers.csv_interactions import parse_column_mapping
+
+    assert parse_column_mapping("source=Sender,target=Recipient,timestamp=EventDate") == {
+        "source": "Sender", "target": "Recipient", "timestamp": "EventDate"}
+    for bad in ("source", "sender=Sender", "=x", ""):
+        with pytest.raises(ValueError):
+            parse_column_mapping(bad)
