@@ -65,6 +65,10 @@ _EXPORTS: dict[str, str] = {
     "read_git": "ona.importers.git",
     "read_github": "ona.importers.github",
     "read_codeowners": "ona.importers.codeowners",
+    # surveys
+    "read_survey": "ona.importers.survey",
+    "response_rates": "ona.survey",
+    "survey_ties": "ona.survey",
     # identity, roster and privacy
     "read_roster": "ona.importers.roster",
     "load_key": "ona.privacy",

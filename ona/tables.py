@@ -19,10 +19,12 @@ source, target : str
 channel : str
     One of :data:`CHANNELS`.
 kind : str
-    The relation, one of :data:`KINDS` (e.g. ``to``, ``reply``, ``mention``, ``coedit``).
+    The relation, one of :data:`KINDS` (e.g. ``to``, ``reply``, ``mention``, ``coedit``); on
+    ``channel="survey"`` the layer name of a survey question (a lower-case slug such as
+    ``advice`` or ``energy``, :data:`SURVEY_KIND`).
 weight : float
     Non-negative; 1 unless the source carries a strength (meeting hours, Viva tie scores, 1/(n-1)
-    for group messages).
+    for group messages). Survey ratings may be signed (an energy question on a -2..+2 scale).
 thread_id, container : str or missing
     The conversation, and where it happened (mail folder, chat channel, repository, pull request).
 origin : str
@@ -40,6 +42,7 @@ automated, mass : bool
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -54,6 +57,7 @@ __all__ = [
     "KINDS",
     "OUTCOME_KEY_COLUMNS",
     "PEOPLE_COLUMNS",
+    "SURVEY_KIND",
     "TIME_QUALITIES",
     "empty_affiliations",
     "empty_interactions",
@@ -65,7 +69,10 @@ __all__ = [
     "validate_people",
 ]
 
-CHANNELS = ("email", "chat", "code", "meeting", "collab", "other")
+CHANNELS = ("email", "chat", "code", "meeting", "collab", "survey", "other")
+
+# A survey layer's kind: the question's short name (see ona.importers.survey).
+SURVEY_KIND = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 
 KINDS = (
     # e-mail
@@ -285,8 +292,14 @@ def validate_interactions(df: pd.DataFrame) -> pd.DataFrame:
         bad = ~out["channel"].isin(CHANNELS).to_numpy(dtype=bool) & out["channel"].notna().to_numpy()
         if bad.any():
             problems.append(f"column 'channel': {_rows(bad)} not one of {', '.join(CHANNELS)}")
+    survey = np.zeros(len(out), dtype=bool)
+    if "channel" in out:
+        survey = (out["channel"] == "survey").fillna(False).to_numpy(dtype=bool)
     if "kind" in out:
         bad = ~out["kind"].isin(KINDS).to_numpy(dtype=bool) & out["kind"].notna().to_numpy()
+        if survey.any():
+            layer = out["kind"].map(lambda k: isinstance(k, str) and bool(SURVEY_KIND.match(k)))
+            bad &= ~(survey & layer.to_numpy(dtype=bool))
         if bad.any():
             problems.append(f"column 'kind': {_rows(bad)} not a known kind (see ona.tables.KINDS)")
     if "time_quality" in out:
@@ -296,7 +309,7 @@ def validate_interactions(df: pd.DataFrame) -> pd.DataFrame:
             problems.append(f"column 'time_quality': {_rows(bad)} not one of {TIME_QUALITIES}")
     if "weight" in out:
         w = out["weight"].to_numpy()
-        bad = ~np.isfinite(w) | (w < 0)
+        bad = ~np.isfinite(w) | ((w < 0) & ~survey)  # survey ratings may be signed
         if bad.any():
             problems.append(f"column 'weight': {_rows(bad)} negative, missing or infinite")
     if "n_recipients" in out:

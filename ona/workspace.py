@@ -292,9 +292,9 @@ class Workspace:
                 stage.add_table(path, fmt, on_bad_lines=on_bad_lines, report=report)
                 tick(path)
             reading = (
-                _read_exports_on_dask(exports, on_bad_lines, jobs, stage.dir, scheduler)
+                _read_exports_on_dask(exports, on_bad_lines, jobs, stage.dir, scheduler, stage.roster)
                 if engine == "dask"
-                else _read_exports(exports, on_bad_lines, jobs, stage.dir)
+                else _read_exports(exports, on_bad_lines, jobs, stage.dir, stage.roster)
             )
             for path, source in reading:
                 try:
@@ -422,9 +422,19 @@ class _SpilledInput:
         return self._extras
 
 
-def _read_spilled(path: Path, fmt: str, on_bad_lines: str, spill: Path) -> _SpilledInput:
+def _reader(path: Path, fmt: str, on_bad_lines: str, roster: pd.DataFrame | None) -> Reader:
+    """The reader of one export; readers that match names to people (surveys) get the roster."""
+    cls = reader_class(fmt)
+    if getattr(cls, "needs_roster", False) and roster is not None and len(roster):
+        return cls(path, on_bad_lines=on_bad_lines, roster=roster)
+    return cls(path, on_bad_lines=on_bad_lines)
+
+
+def _read_spilled(
+    path: Path, fmt: str, on_bad_lines: str, spill: Path, roster: pd.DataFrame | None = None
+) -> _SpilledInput:
     """Run in a worker process: read one export completely, spilling its frames."""
-    reader = reader_class(fmt)(path, on_bad_lines=on_bad_lines)
+    reader = _reader(path, fmt, on_bad_lines, roster)
     files = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BadLinesWarning)  # the report carries the counts
@@ -437,18 +447,19 @@ def _read_spilled(path: Path, fmt: str, on_bad_lines: str, spill: Path) -> _Spil
 
 
 def _read_exports(
-    exports: list[tuple[Path, str]], on_bad_lines: str, jobs: int, staging: Path
+    exports: list[tuple[Path, str]], on_bad_lines: str, jobs: int, staging: Path,
+    roster: pd.DataFrame | None = None,
 ) -> Iterator[tuple[Path, _Input | _SpilledInput]]:
     """Yield each export's input in the given order, read here or by ``jobs`` workers."""
     if jobs == 1 or len(exports) < 2:
         for path, fmt in exports:
-            yield path, _Input(reader_class(fmt)(path, on_bad_lines=on_bad_lines))
+            yield path, _Input(_reader(path, fmt, on_bad_lines, roster))
         return
     spill = staging / "spill"
     spill.mkdir(exist_ok=True)
     context = multiprocessing.get_context("spawn")  # no fork of a process holding threads
     with ProcessPoolExecutor(max_workers=min(jobs, len(exports)), mp_context=context) as pool:
-        futures = [pool.submit(_read_spilled, p, f, on_bad_lines, spill) for p, f in exports]
+        futures = [pool.submit(_read_spilled, p, f, on_bad_lines, spill, roster) for p, f in exports]
         try:
             for (path, _fmt), future in zip(exports, futures, strict=True):
                 yield path, _outcome(future)
@@ -466,7 +477,8 @@ def _outcome(future: Any) -> _SpilledInput | MissingDependencyError:
 
 
 def _read_exports_on_dask(
-    exports: list[tuple[Path, str]], on_bad_lines: str, jobs: int, staging: Path, scheduler: str | None
+    exports: list[tuple[Path, str]], on_bad_lines: str, jobs: int, staging: Path, scheduler: str | None,
+    roster: pd.DataFrame | None = None,
 ) -> Iterator[tuple[Path, _SpilledInput]]:
     """Like :func:`_read_exports`, with the reading done by Dask workers."""
     distributed = import_optional("distributed", extra="scale", purpose="engine='dask'")
@@ -479,7 +491,7 @@ def _read_exports_on_dask(
                                            dashboard_address=None)
         client = distributed.Client(cluster)
     try:
-        futures = [client.submit(_read_spilled, p, f, on_bad_lines, spill, pure=False)
+        futures = [client.submit(_read_spilled, p, f, on_bad_lines, spill, roster, pure=False)
                    for p, f in exports]
         for (path, _fmt), future in zip(exports, futures, strict=True):
             yield path, _outcome(future)

@@ -121,14 +121,17 @@ def test_validation_either_accepts_a_clean_table_or_names_each_bad_row(rs):
         for i, r in enumerate(rs)
         if r["source"] == r["target"]
         or r["channel"] == "bogus"
-        or r["kind"] == "bogus"
-        # a missing (NaN) weight takes the default 1; negative or infinite ones are errors
-        or (r["weight"] == r["weight"] and (abs(r["weight"]) == float("inf") or r["weight"] < 0))
+        # a survey layer may have any slug as its kind (the question's short name)
+        or (r["kind"] == "bogus" and r["channel"] != "survey")
+        # a missing (NaN) weight takes the default 1; infinite ones are errors, and negative
+        # ones except for survey ratings (a signed energy question)
+        or (r["weight"] == r["weight"] and (abs(r["weight"]) == float("inf")
+                                            or (r["weight"] < 0 and r["channel"] != "survey")))
     }
     if not expected_bad:
         out = validate_interactions(df)
         assert len(out) == len(df)
-        assert (out["weight"] >= 0).all()
+        assert (out["weight"][out["channel"] != "survey"] >= 0).all()
         assert out["weight"].tolist() == [1.0 if r["weight"] != r["weight"] else r["weight"] for r in rs]
     else:
         with pytest.raises(TableError) as err:

@@ -38,6 +38,8 @@ FORMATS: dict[str, str | type[Reader]] = {
     "git": "ona.importers.git:GitReader",
     "github": "ona.importers.github:GitHubReader",
     "codeowners": "ona.importers.codeowners:CodeownersReader",
+    # surveys: a respondent column and question columns
+    "survey": "ona.importers.survey:SurveyReader",
     # generic, last: it claims any CSV with source and target columns
     "interactions_csv": "ona.importers.csv_interactions:InteractionsCsvReader",
 }
