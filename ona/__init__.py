@@ -60,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     "read_discord": "ona.importers.discord",
     "read_viva_p2p": "ona.importers.viva",
     "read_viva_g2g": "ona.importers.viva",
+    "read_viva_person": "ona.importers.viva",
     "read_interactions_csv": "ona.importers.csv_interactions",
     # code importers
     "read_git": "ona.importers.git",

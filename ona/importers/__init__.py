@@ -34,6 +34,8 @@ FORMATS: dict[str, str | type[Reader]] = {
     "mattermost": "ona.importers.mattermost:MattermostReader",
     "discord": "ona.importers.discord:DiscordReader",
     "viva_p2p": "ona.importers.viva:VivaP2PReader",
+    "viva_person": "ona.importers.viva:VivaPersonReader",
+    "viva_g2g": "ona.importers.viva:VivaG2GReader",
     # code
     "git": "ona.importers.git:GitReader",
     "github": "ona.importers.github:GitHubReader",

@@ -34,7 +34,7 @@ from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Reject
 from ona.importers._tabular import header, iter_rows
 from ona.tables import PEOPLE_COLUMNS, empty_people, validate_people
 
-__all__ = ["HEADER_ALIASES", "RosterReader", "detect", "read_roster"]
+__all__ = ["HEADER_ALIASES", "RosterReader", "detect", "periods_from_snapshots", "read_roster"]
 
 # canonical column -> accepted header names, compared after _norm() (lower case, letters/digits).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -104,12 +104,15 @@ def detect(path: str | Path) -> bool:
     """A roster: a person id or e-mail column, and a team, department or manager column.
 
     Tables with interaction columns (``source``/``target``, ``from``/``to``) are left to the
-    interactions readers, and tables with a period column (``period``, ``quarter``...) to the
-    outcomes reader.
+    interactions readers, tables with a period column (``period``, ``quarter``...) to the
+    outcomes reader, and Viva Insights person queries (``PersonId`` and ``MetricDate``) to
+    :class:`ona.importers.viva.VivaPersonReader`.
     """
     cols = header(path)
     if not cols or cols & (_INTERACTION_HINTS | _OUTCOME_HINTS):
         return False
+    if {"personid", "metricdate"} <= cols:
+        return False  # a Viva Insights person query: weekly metrics, read by its own reader
     mapped = set(map_columns(sorted(cols)).values())
     return bool(mapped & {"person_id", "email"}) and bool(mapped & _GROUPING)
 
@@ -256,27 +259,9 @@ class RosterReader(Reader):
         return frame.reset_index(drop=True)
 
     def _periods_from_snapshots(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Merge consecutive identical snapshots of a person into one validity period."""
-        dates = pd.DatetimeIndex(sorted(frame["snapshot_date"].unique()))
-        attrs = [c for c in frame.columns if c not in ("snapshot_date", "valid_from", "valid_to")]
-        frame = frame.assign(_i=dates.get_indexer(pd.DatetimeIndex(frame["snapshot_date"])))
-        frame = frame.sort_values(["person_id", "_i"], kind="stable").reset_index(drop=True)
-        prev = frame.shift(1)
-        same = frame["person_id"].eq(prev["person_id"]) & frame["_i"].eq(prev["_i"] + 1)
-        for col in attrs:
-            a, b = frame[col].astype(object), prev[col].astype(object)
-            same &= (a == b) | (a.isna() & b.isna())
-        # A period starts where a person appears, reappears or changes; it ends at the snapshot
-        # after its last one (open after the last snapshot; open before the first one).
-        period = (~same).cumsum()
-        last_i = frame.groupby(period)["_i"].max().to_numpy()
-        out = frame.loc[~same.to_numpy(), attrs + ["_i"]].reset_index(drop=True)
-        start = pd.Series(dates[out["_i"].to_numpy()], dtype="datetime64[us, UTC]")
-        out["valid_from"] = start.where(out["_i"] > 0)
-        ends = [dates[i + 1] if i + 1 < len(dates) else pd.NaT for i in last_i]
-        out["valid_to"] = pd.Series(ends, dtype="datetime64[us, UTC]")
-        self.note("snapshots", len(dates))
-        return out.drop(columns="_i")
+        out = periods_from_snapshots(frame)
+        self.note("snapshots", frame["snapshot_date"].nunique())
+        return out
 
     def _managers_to_ids(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A manager given by e-mail, alias or full name becomes the manager's person id.
@@ -314,6 +299,43 @@ class RosterReader(Reader):
                 mgr = mgr.where(~use, mapped)
         frame["manager_id"] = mgr
         return frame
+
+
+def periods_from_snapshots(frame: pd.DataFrame) -> pd.DataFrame:
+    """Merge consecutive identical snapshots of a person into one validity period.
+
+    ``frame`` has ``person_id``, ``snapshot_date`` and attribute columns, one row per person
+    and snapshot. A period starts where a person appears, reappears or changes; it ends at the
+    snapshot after its last one (open after the last snapshot; open before the first one, the
+    earliest known state). Returns the rows with ``valid_from``/``valid_to`` instead of
+    ``snapshot_date``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"person_id": ["a", "a", "a"], "team": ["X", "X", "Y"],
+    ...                   "snapshot_date": pd.to_datetime(["2026-01-05", "2026-01-12",
+    ...                                                    "2026-01-19"], utc=True)})
+    >>> out = periods_from_snapshots(f)
+    >>> out["team"].tolist(), out["valid_from"].dt.strftime("%m-%d").fillna("open").tolist()
+    (['X', 'Y'], ['open', '01-19'])
+    """
+    dates = pd.DatetimeIndex(sorted(frame["snapshot_date"].unique()))
+    attrs = [c for c in frame.columns if c not in ("snapshot_date", "valid_from", "valid_to")]
+    frame = frame.assign(_i=dates.get_indexer(pd.DatetimeIndex(frame["snapshot_date"])))
+    frame = frame.sort_values(["person_id", "_i"], kind="stable").reset_index(drop=True)
+    prev = frame.shift(1)
+    same = frame["person_id"].eq(prev["person_id"]) & frame["_i"].eq(prev["_i"] + 1)
+    for col in attrs:
+        a, b = frame[col].astype(object), prev[col].astype(object)
+        same &= (a == b) | (a.isna() & b.isna())
+    period = (~same).cumsum()
+    last_i = frame.groupby(period)["_i"].max().to_numpy()
+    out = frame.loc[~same.to_numpy(), attrs + ["_i"]].reset_index(drop=True)
+    start = pd.Series(dates[out["_i"].to_numpy()], dtype="datetime64[us, UTC]")
+    out["valid_from"] = start.where(out["_i"] > 0)
+    ends = [dates[i + 1] if i + 1 < len(dates) else pd.NaT for i in last_i]
+    out["valid_to"] = pd.Series(ends, dtype="datetime64[us, UTC]")
+    return out.drop(columns="_i")
 
 
 @validate_params({"on_bad_lines": [ON_BAD_LINES], "dayfirst": [bool], "columns": [None, Mapping]})

@@ -43,8 +43,19 @@ from ona.exceptions import BadInputError
 from ona.importers._base import ON_BAD_LINES, Reader, ReadResult, Record, Rejected
 from ona.importers._io import open_binary
 from ona.privacy import MIN_GROUP_SIZE, suppress_small_groups
+from ona.tables import validate_people
 
-__all__ = ["VivaG2GReader", "VivaP2PReader", "VivaSnapshotsWarning", "read_viva_g2g", "read_viva_p2p"]
+__all__ = [
+    "OVERLOAD_METRICS",
+    "VivaG2GReader",
+    "VivaP2PReader",
+    "VivaPersonReader",
+    "VivaSnapshotsWarning",
+    "VivaUndatedWarning",
+    "read_viva_g2g",
+    "read_viva_p2p",
+    "read_viva_person",
+]
 
 log = logging.getLogger("ona.importers.viva")
 
@@ -69,6 +80,10 @@ _SLASH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s.*)?$")
 
 class VivaSnapshotsWarning(UserWarning):
     """A Viva Insights query holds several MetricDate snapshots; they are kept apart."""
+
+
+class VivaUndatedWarning(UserWarning):
+    """A Viva Insights query has no MetricDate: its rows were given a date that is stated."""
 
 
 def canonical_column(name: str) -> str:
@@ -159,6 +174,16 @@ def _rhythm(dates: dict[str, dt.datetime | None]) -> str | None:
     return None
 
 
+def _day(value: Any) -> dt.datetime:
+    """A date given by the user, as midnight UTC."""
+    stamp = pd.Timestamp(value)
+    return dt.datetime(stamp.year, stamp.month, stamp.day, tzinfo=dt.UTC)
+
+
+def _file_day(path: Path) -> dt.datetime:
+    return _day(dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC))
+
+
 def _number(text: str | None) -> float:
     try:
         return float(text) if text is not None else float("nan")
@@ -198,6 +223,7 @@ class VivaP2PReader(Reader):
 
     format = "viva_p2p"
     channel = "collab"
+    version = "2"  # 2: files without MetricDate accepted (date= or the file's day)
 
     def __init__(
         self,
@@ -207,9 +233,11 @@ class VivaP2PReader(Reader):
         weight: str = "strong",
         snapshot: str | None = None,
         date_format: str | None = None,
+        date: Any = None,
     ):
         super().__init__(path, on_bad_lines=on_bad_lines)
         self.weight, self.snapshot, self.date_format = weight, snapshot, date_format
+        self.date = None if date is None else _day(date)
         self._ties: list[dict[str, Any]] = []
         self._attr_date: dict[str, dt.datetime] = {}
         self._snapshots: Counter = Counter()
@@ -223,15 +251,28 @@ class VivaP2PReader(Reader):
         cols = _header(self.path)
         if not _is_p2p(cols):
             raise BadInputError(str(self.path), "line 1", "no PrimaryCollaborator_PersonId and SecondaryCollaborator_PersonId columns")
-        if "MetricDate" not in cols:
-            raise BadInputError(str(self.path), "line 1", "no MetricDate column")
+        undated = "MetricDate" not in cols
         score_col = WEIGHTS.get(self.weight, self.weight) if self.weight != "none" else None
         if score_col is not None and score_col not in cols:
             raise BadInputError(str(self.path), "line 1", f"no {score_col} column for weight={self.weight!r}")
-        dates, how = parse_metric_dates(
-            (row.get("MetricDate", "") for _, row in _rows(self.path)), self.date_format
-        )
-        self.note(f"MetricDate read as {how}")
+        if undated:
+            # Microsoft's vivainsights package simulates person-to-person files without a
+            # MetricDate: one snapshot, dated by date= or else by the file's modification day
+            when = self.date or _file_day(self.path)
+            dates = {"": when}
+            how = "date= option" if self.date else "the file's modification date"
+            self.note(f"no MetricDate column: every tie dated {when.date().isoformat()} ({how})")
+            if self.date is None:
+                message = (f"{self.path.name}: no MetricDate column; the ties are dated "
+                           f"{when.date().isoformat()}, the file's modification date (pass "
+                           "date= to set the date they describe)")
+                warnings.warn(message, VivaUndatedWarning, stacklevel=4)
+                log.warning(message)
+        else:
+            dates, how = parse_metric_dates(
+                (row.get("MetricDate", "") for _, row in _rows(self.path)), self.date_format
+            )
+            self.note(f"MetricDate read as {how}")
         keep = self._selected(dates)
         attrs = [c for c in cols if c.startswith((PRIMARY, SECONDARY)) and not c.endswith("_PersonId")]
         scores = [c for c in cols if c.endswith(("_tie_score", "_tie_type"))]
@@ -318,11 +359,127 @@ class VivaP2PReader(Reader):
         return {"ties": ties, "snapshots": snapshots}
 
 
+#: The person-query metrics that measure overload (hours per person and week).
+OVERLOAD_METRICS = ("Collaboration_hours", "After_hours_collaboration_hours", "Meeting_hours")
+# Person-query columns that are HR attributes even when their values look like numbers.
+_HR_COLUMNS = {
+    "organization", "functiontype", "leveldesignation", "supervisorindicator", "region", "layer",
+    "hiredate", "isactive", "timezone", "domain", "country", "city", "office", "managerid",
+    "personid_manager", "fte", "location",
+}  # fmt: skip
+_HR_RENAMES = {"organization": "department", "leveldesignation": "level"}
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class VivaPersonReader(Reader):
+    """Reader of a Viva Insights person query CSV (see :func:`read_viva_person`)."""
+
+    format = "viva_person"
+    channel = "collab"
+    version = "1"
+
+    def __init__(
+        self, path: str | Path, *, on_bad_lines: str = "warn", date_format: str | None = None
+    ):
+        super().__init__(path, on_bad_lines=on_bad_lines)
+        self.date_format = date_format
+        self._snapshots: list[dict[str, Any]] = []
+        self._metrics: list[dict[str, Any]] = []
+        self._metric_columns: list[str] = []
+        self._signatures: dict[str, tuple[str, ...]] = {}
+
+    @classmethod
+    def detect(cls, path: Path) -> bool:
+        path = Path(path)
+        if not (path.is_file() and ".csv" in path.name.lower()):
+            return False
+        cols = _header(path)
+        return "PersonId" in cols and "MetricDate" in cols and not _is_p2p(cols)
+
+    def records(self) -> Iterator[Record | Rejected]:
+        cols = _header(self.path)
+        if "PersonId" not in cols or "MetricDate" not in cols:
+            raise BadInputError(str(self.path), "line 1", "no PersonId and MetricDate columns")
+        texts: list[str] = []
+        numeric = {c: True for c in cols if c not in ("PersonId", "MetricDate")}
+        for _, row in _rows(self.path):
+            texts.append(row.get("MetricDate", ""))
+            for c in numeric:
+                value = (row.get(c) or "").strip()
+                if value and numeric[c] and not _is_number(value):
+                    numeric[c] = False
+        dates, how = parse_metric_dates(texts, self.date_format)
+        self.note(f"MetricDate read as {how}")
+        metrics = [c for c, ok in numeric.items() if ok and c.lower() not in _HR_COLUMNS]
+        attributes = [c for c in numeric if c not in metrics]
+        self._metric_columns = metrics
+        for m in OVERLOAD_METRICS:
+            if m not in metrics:
+                self.note(f"overload input missing: {m}")
+        renamed = {c: _HR_RENAMES.get(c.lower(), c) for c in attributes}
+        for line, row in _rows(self.path):
+            loc = f"line {line}"
+            pid = (row.get("PersonId") or "").strip()
+            when = dates.get((row.get("MetricDate") or "").strip())
+            if not pid:
+                yield Rejected(loc, "missing PersonId")
+                continue
+            if when is None:
+                yield Rejected(loc, "missing or bad MetricDate")
+                continue
+            key = f"{pid}|{when.date().isoformat()}"
+            signature = tuple((row.get(c) or "").strip() for c in cols)
+            seen = self._signatures.get(key)
+            if seen is not None:
+                if seen != signature:
+                    yield Rejected(loc, "conflicting rows for one person and week")
+                else:
+                    yield Record(key, loc, [])  # an identical row: counted as a duplicate
+                continue
+            self._signatures[key] = signature
+            snapshot: dict[str, Any] = {"person_id": pid, "snapshot_date": when}
+            for c in attributes:
+                value = (row.get(c) or "").strip()
+                snapshot[renamed[c]] = value or None
+            self._snapshots.append(snapshot)
+            weekly: dict[str, Any] = {"person_id": pid, "metric_date": when}
+            for c in metrics:
+                weekly[c] = _number((row.get(c) or "").strip() or None)
+            self._metrics.append(weekly)
+            yield Record(key, loc, [])
+
+    def people(self) -> pd.DataFrame:
+        from ona.importers.roster import periods_from_snapshots
+
+        if not self._snapshots:
+            return super().people()
+        frame = pd.DataFrame(self._snapshots)
+        frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"], utc=True)
+        self.report.notes["snapshots"] = int(frame["snapshot_date"].nunique())
+        return validate_people(periods_from_snapshots(frame))
+
+    def extras(self) -> dict[str, pd.DataFrame]:
+        weekly = pd.DataFrame(self._metrics, columns=["person_id", "metric_date",
+                                                      *self._metric_columns])
+        weekly["person_id"] = weekly["person_id"].astype("string")
+        weekly["metric_date"] = pd.to_datetime(weekly["metric_date"], utc=True)
+        weekly = weekly.astype({c: "float64" for c in self._metric_columns})
+        return {"person_week": weekly.sort_values(["metric_date", "person_id"], ignore_index=True)}
+
+
 class VivaG2GReader(Reader):
     """Reader of a Viva Insights group-to-group query CSV into ``extras["group_matrix"]``."""
 
     format = "viva_g2g"
     channel = "collab"
+    version = "1"
 
     def __init__(
         self,
@@ -413,6 +570,7 @@ class VivaG2GReader(Reader):
     "weight": [Options({"strong", "diverse", "none"}), str],
     "snapshot": [None, str],
     "date_format": [None, str],
+    "date": [None, str, dt.date, pd.Timestamp],
 })  # fmt: skip
 def read_viva_p2p(
     path: str | Path,
@@ -421,6 +579,7 @@ def read_viva_p2p(
     weight: str = "strong",
     snapshot: str | None = None,
     date_format: str | None = None,
+    date: str | dt.date | None = None,
 ) -> ReadResult:
     """Read a Viva Insights person-to-person query into ``collab`` interactions and people.
 
@@ -439,6 +598,10 @@ def read_viva_p2p(
         :class:`VivaSnapshotsWarning` when there are several.
     date_format : str, optional
         ``strptime`` format of MetricDate when the automatic reading is wrong.
+    date : str or date, optional
+        The date of a file without a ``MetricDate`` column (as Microsoft's ``vivainsights``
+        package simulates them). Without it such a file is dated by its modification day, with
+        a :class:`VivaSnapshotsWarning` and a note in the report saying so.
 
     Returns
     -------
@@ -461,7 +624,7 @@ def read_viva_p2p(
     {'p1': 'Sales', 'p2': 'HR'}
     """
     reader = VivaP2PReader(path, on_bad_lines=on_bad_lines, weight=weight, snapshot=snapshot,
-                           date_format=date_format)
+                           date_format=date_format, date=date)
     return reader.read()
 
 
@@ -515,3 +678,51 @@ def read_viva_g2g(
     reader = VivaG2GReader(path, on_bad_lines=on_bad_lines, metric=metric,
                            min_group_size=min_group_size, date_format=date_format)
     return reader.read()
+
+
+@validate_params({"on_bad_lines": [ON_BAD_LINES], "date_format": [None, str]})
+def read_viva_person(
+    path: str | Path, *, on_bad_lines: str = "warn", date_format: str | None = None
+) -> ReadResult:
+    """Read a Viva Insights person query (one row per person and week) into dated People and a
+    person-week metrics table.
+
+    The query's HR columns (``Organization``, ``FunctionType``, ``LevelDesignation``...) are
+    weekly snapshots of each person's attributes: consecutive identical weeks become one
+    validity period (``valid_from``/``valid_to``), so a move between organisations is kept
+    with its date. ``Organization`` becomes ``department`` and ``LevelDesignation`` ``level``;
+    other attributes keep their names. The numeric columns are weekly metrics, never person
+    attributes: ``extras["person_week"]`` holds them per ``person_id`` and ``metric_date``,
+    among them the inputs of overload (:data:`OVERLOAD_METRICS`: collaboration hours,
+    after-hours collaboration hours, meeting hours; missing ones are noted in the report).
+
+    Parameters
+    ----------
+    path : str or Path
+        The query CSV.
+    on_bad_lines : {'warn', 'error', 'skip'}
+        What to do with an unreadable row (it is counted either way).
+    date_format : str, optional
+        ``strptime`` format of MetricDate when the automatic reading is wrong.
+
+    Returns
+    -------
+    ReadResult
+        No interactions; ``people`` with validity periods; ``extras["person_week"]``. One
+        record per person and week: a repeated identical row is a duplicate, two different
+        rows for one person and week are both read and the second is rejected.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "person_query.csv"
+    >>> _ = f.write_text("PersonId,MetricDate,Collaboration_hours,Organization\\n"
+    ...                  "p1,2024-01-07,20.5,Sales\\np1,2024-01-14,31,Sales\\n"
+    ...                  "p1,2024-01-21,12,Finance\\n")
+    >>> r = read_viva_person(f)
+    >>> r.people[["person_id", "department"]].values.tolist()
+    [['p1', 'Sales'], ['p1', 'Finance']]
+    >>> r.extras["person_week"]["Collaboration_hours"].tolist()
+    [20.5, 31.0, 12.0]
+    """
+    return VivaPersonReader(path, on_bad_lines=on_bad_lines, date_format=date_format).read()

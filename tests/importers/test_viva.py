@@ -227,3 +227,108 @@ def test_broken_viva_files():
         read_viva_p2p(BROKEN / "bad_rows.csv", on_bad_lines="error")
     with pytest.raises(BadInputError, match="no Diverse_tie_score column"):
         read_viva_p2p(BROKEN / "bad_rows.csv", weight="diverse")
+
+
+# -- the person query: dated roster snapshots and person-week metrics -------------------------
+
+
+def _person_query(tmp_path: Path, weeks: int = 35) -> tuple[Path, list[dict[str, str]]]:
+    """A person query as Viva Insights exports it: one row per person per week (Sundays),
+    HR attributes repeated every week, weekly metrics; one person moves organisation."""
+    import random
+
+    rng = random.Random(5)
+    people = {f"p{i}": ORGS[i % len(ORGS)] for i in range(6)}
+    rows = []
+    for w in range(weeks):
+        day = (pd.Timestamp("2024-01-07") + pd.Timedelta(weeks=w)).strftime("%m/%d/%Y")
+        for pid, org in people.items():
+            if pid == "p1" and w >= 20:
+                org = "Finance"  # moved in week 20
+            rows.append({"PersonId": pid, "MetricDate": day, "Organization": org,
+                         "FunctionType": "Engineering", "LevelDesignation": "Senior",
+                         "Layer": "3", "Collaboration_hours": f"{rng.uniform(5, 40):.2f}",
+                         "After_hours_collaboration_hours": f"{rng.uniform(0, 8):.2f}",
+                         "Meeting_hours": f"{rng.uniform(1, 25):.2f}", "Emails_sent": str(rng.randrange(90))})
+    broken = [
+        dict(rows[3]),  # an identical repeat
+        {**rows[4], "Meeting_hours": "99.00"},  # a second, different row for one person-week
+        {**rows[5], "PersonId": ""},
+        {**rows[6], "MetricDate": "someday"},
+    ]
+    path = tmp_path / "person_query.csv"
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows + broken)
+    return path, rows + broken
+
+
+def test_person_query_is_dated_snapshots_and_weekly_metrics(tmp_path):
+    from ona.importers import detect_format
+    from ona.importers.viva import OVERLOAD_METRICS, read_viva_person
+
+    path, written = _person_query(tmp_path)
+    assert detect_format(path) == "viva_person"
+    with pytest.warns(UserWarning, match="could not be read"):
+        result = read_viva_person(path)
+    f = result.report.files[0]
+    truth = _rows(path)  # the independent parse
+    assert f.read == len(truth) == 35 * 6 + 4 and f.balanced()
+    assert f.duplicates == 1
+    assert dict(f.rejected) == {"conflicting rows for one person and week": 1,
+                                "missing PersonId": 1, "missing or bad MetricDate": 1}
+    assert f.imported == 35 * 6
+    assert result.interactions.empty
+    # people: one period per person, two for the one who moved, with the date of the move
+    people = result.people
+    assert sorted(people["person_id"].value_counts().items()) == [
+        ("p0", 1), ("p1", 2), ("p2", 1), ("p3", 1), ("p4", 1), ("p5", 1)]
+    p1 = people[people["person_id"] == "p1"].sort_values("valid_from", na_position="first")
+    assert p1["department"].tolist() == ["HR", "Finance"]
+    assert p1["valid_from"].iloc[1] == pd.Timestamp("2024-01-07", tz="UTC") + pd.Timedelta(weeks=20)
+    assert {"department", "level", "FunctionType", "Layer"} <= set(people.columns)
+    assert "Organization" not in people.columns and "Meeting_hours" not in people.columns
+    # metrics: a person-week table holding exactly the values of the file's first rows
+    weekly = result.extras["person_week"]
+    assert len(weekly) == 35 * 6 and set(OVERLOAD_METRICS) <= set(weekly.columns)
+    first = {}
+    for r in truth[:35 * 6]:
+        day = pd.Timestamp(r["MetricDate"]).tz_localize("UTC")
+        first[(r["PersonId"], day)] = float(r["Meeting_hours"])
+    got = dict(zip(zip(weekly["person_id"], weekly["metric_date"], strict=True),
+                   weekly["Meeting_hours"], strict=True))
+    assert got == first
+    assert weekly["Collaboration_hours"].sum() == pytest.approx(
+        sum(float(r["Collaboration_hours"]) for r in truth[:35 * 6]))
+
+
+def test_p2p_without_metricdate_takes_a_date(shared, tmp_path):
+    from ona.importers.viva import VivaUndatedWarning
+
+    rows = _rows(_sample(shared))
+    path = tmp_path / "simulated_p2p.csv"  # as vivainsights' p2p_data_sim writes it
+    with open(path, "w", newline="") as fh:
+        names = [c for c in rows[0] if c != "MetricDate"]
+        writer = csv.DictWriter(fh, names, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    dated = read_viva_p2p(path, date="2024-03-31")
+    f = dated.report.files[0]
+    assert f.read == f.imported == len(rows) and f.balanced()
+    assert set(dated.interactions["timestamp"]) == {pd.Timestamp("2024-03-31", tz="UTC")}
+    with pytest.warns(VivaUndatedWarning, match="modification date"):
+        default = read_viva_p2p(path)
+    day = pd.Timestamp(path.stat().st_mtime, unit="s", tz="UTC").normalize()
+    assert set(default.interactions["timestamp"]) == {day}
+    assert any("no MetricDate column" in k for k in default.report.files[0].notes)
+
+
+def test_group_to_group_query_is_detected(shared):
+    from ona.importers import detect_format
+
+    path = shared / "fixtures" / "viva" / "vivainsights_g2g_data.csv"
+    assert detect_format(path) == "viva_g2g"
+    result = read_viva_g2g(path)
+    f = result.report.files[0]
+    assert f.read == len(_rows(path)) and f.balanced()
