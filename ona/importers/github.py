@@ -52,6 +52,7 @@ _SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz")
 _MARKERS = (b'"pull_request_url"', b'"diff_hunk"', b'"requested_reviewers"', b'"issue_url"',
             b'"pullRequest"', b'"backend_name": "GitHub"', b'"backend_name":"GitHub"',
             b'"submitted_at"')  # fmt: skip
+_REACTED_TO = "\x00reacted_to"  # a nested reaction's comment (a key no JSON object has)
 _NESTED = {
     "reviews_data": "review",
     "review_comments_data": "review_comment",
@@ -105,6 +106,7 @@ class GitHubReader(Reader):
 
     format = "github"
     channel = "code"
+    version = "2"  # 2: reactions nested in comments and team review requests are counted
 
     def __init__(
         self,
@@ -199,6 +201,8 @@ class GitHubReader(Reader):
                 if kind == "requested_list":
                     for j, u in enumerate(obj.get("users") or []):
                         yield f"{loc}:users:{j}", "requested", {"requestedReviewer": u}, None
+                    for j, team in enumerate(obj.get("teams") or []):
+                        yield f"{loc}:teams:{j}", "team_request", team, None
                     continue
                 yield loc, kind, obj, None
 
@@ -211,11 +215,20 @@ class GitHubReader(Reader):
         yield location, kind, top, key
         for field, nested_kind in _NESTED.items():
             for j, obj in enumerate(data.get(field) or []):
+                where = f"{location}:{field}:{j}"
                 if not isinstance(obj, dict):
+                    yield where, "unreadable", None, key
                     continue
                 if nested_kind == "requested":
                     obj = {"requestedReviewer": obj}
-                yield f"{location}:{field}:{j}", nested_kind, obj, key
+                yield where, nested_kind, obj, key
+                # Perceval nests a comment's reactions inside the comment: reactions to it
+                for k, reaction in enumerate(obj.get("reactions_data") or []):
+                    inner = f"{where}:reactions_data:{k}"
+                    if not isinstance(reaction, dict):
+                        yield inner, "unreadable", None, key
+                    else:
+                        yield inner, "reaction", {**reaction, _REACTED_TO: obj}, key
 
     # -- reading ----------------------------------------------------------------------------
     def _is_bot(self, user: dict) -> bool:
@@ -256,6 +269,9 @@ class GitHubReader(Reader):
             return Rejected(location, "unreadable JSON")
         if kind == "other":
             return Rejected(location, "not a review or comment item", excluded=True)
+        if kind == "team_request":
+            return Rejected(location, "review request to a team (members not listed)",
+                            excluded=True)  # fmt: skip
         user = _user(obj)
         if user is None:
             if any(f in obj and not obj[f] for f in ("user", "author")):
@@ -294,6 +310,12 @@ class GitHubReader(Reader):
                     targets.append(("review_request", u))
             if obj.get("requested_teams"):
                 self.note("review requests to teams (members not listed)")
+        elif kind == "reaction" and _REACTED_TO in obj:
+            comment_author = _user(obj[_REACTED_TO])
+            if comment_author is None:
+                self.note("reactions to a comment without an author")
+            else:
+                targets.append(("reaction", comment_author))
         elif parent_item is None or _user(parent_item) is None:
             self.note("items whose pull request or issue is not in the input")
         elif kind == "requested":

@@ -23,8 +23,9 @@ Occurrences are kept in ``[start, end)`` when a period is given; without ``end``
 ``DTEND``, ``DTSTAMP``: about when it was exported), and the report notes it. A recurring
 meeting with no occurrence in the period is counted as excluded.
 
-So ``read`` counts every non-recurring ``VEVENT``, every occurrence of a recurring one, and every
-``VEVENT`` rejected whole (with its reason: ``"ends before it starts"``, ``"unreadable end
+So ``read`` counts every non-recurring ``VEVENT``, every occurrence of a recurring one, every
+``VTODO``, ``VJOURNAL`` and ``VFREEBUSY`` (excluded: not meetings), and every ``VEVENT`` rejected
+whole (with its reason: ``"ends before it starts"``, ``"unreadable end
 time"``, ``"unreadable duration"``, ``"unreadable recurrence rule"``...).
 """
 
@@ -274,6 +275,10 @@ class IcsReader(Reader):
                         event, depth, start = [], 0, n
                     elif name == "BEGIN" and upper == "VTIMEZONE":
                         timezone = [line]
+                    elif name == "BEGIN" and upper in ("VTODO", "VJOURNAL", "VFREEBUSY"):
+                        # seen and counted, but not a meeting
+                        broken.append(Rejected(f"{prefix}line {n}", f"not a meeting ({upper})",
+                                               excluded=True))  # fmt: skip
                     continue
                 if name == "BEGIN":
                     depth += 1

@@ -270,3 +270,19 @@ def test_rule_without_end_stops_at_the_latest_date_in_the_input(tmp_path):
     assert f.notes["recurring meetings without an end expanded up to the latest date in the input"]
     bounded = read_ics(p, end="2026-01-10").report.files[0]
     assert bounded.imported == 5 and bounded.rejected == {"outside the period": 1}
+
+
+def test_tasks_and_journals_are_counted_not_meetings(tmp_path):
+    icalendar = pytest.importorskip("icalendar")
+    text = cal(
+        event("m", "DTSTART:20260105T090000Z", ORG, "ATTENDEE:mailto:b@x.org"),
+        "BEGIN:VTODO\r\nUID:t1\r\nDUE:20260110T090000Z\r\nEND:VTODO\r\n",
+        "BEGIN:VJOURNAL\r\nUID:j1\r\nDTSTART:20260105\r\nEND:VJOURNAL\r\n",
+    )
+    p = tmp_path / "cal.ics"
+    p.write_text(text)
+    f = read_ics(p).report.files[0]
+    parsed = icalendar.Calendar.from_ical(text)
+    components = [c for c in parsed.subcomponents if c.name != "VTIMEZONE"]
+    assert f.read == len(components) == 3 and f.imported == 1
+    assert dict(f.rejected) == {"not a meeting (VTODO)": 1, "not a meeting (VJOURNAL)": 1}

@@ -206,3 +206,43 @@ def test_perceval_pretty_printed_items(export, tmp_path):
                            ("review_comment", "erin", "bob"): 1})  # fmt: skip
     f = _balanced(result)
     assert (f.read, f.duplicates) == (8, 4)  # the same item twice
+
+
+def test_reactions_nested_in_comments_and_team_requests_are_counted(tmp_path):
+    """Perceval nests each comment's reactions inside the comment (``reactions_data``), and a
+    requested-reviewers response lists teams beside users: every one is a counted record."""
+    issue = {"backend_name": "GitHub", "category": "issue", "data": {
+        "url": f"{API}/issues/7", "number": 7, "user": _user("alice"),
+        "created_at": "2026-03-01T09:00:00Z",
+        "reactions_data": [{"id": 1, "content": "+1", "user": _user("bob"),
+                            "created_at": "2026-03-01T10:00:00Z"}],
+        "comments_data": [
+            {"id": 71, "user": _user("bob"), "issue_url": f"{API}/issues/7",
+             "created_at": "2026-03-01T11:00:00Z",
+             "reactions_data": [
+                 {"id": 2, "content": "heart", "user": _user("carol"),
+                  "created_at": "2026-03-01T12:00:00Z"},
+                 {"id": 3, "content": "+1", "user": _user("alice"),
+                  "created_at": "2026-03-01T12:30:00Z"},
+                 "not a reaction"]},
+            {"id": 72, "user": _user("carol"), "issue_url": f"{API}/issues/7",
+             "created_at": "2026-03-01T13:00:00Z",
+             "reactions_data": [{"id": 4, "content": "eyes", "user": _user("dependabot[bot]", bot=True),
+                                 "created_at": "2026-03-01T14:00:00Z"}]},
+        ],
+    }}  # fmt: skip
+    (tmp_path / "issue.jsonl").write_text(json.dumps(issue) + "\n")
+    (tmp_path / "requested.json").write_text(json.dumps(
+        {"users": [_user("dan")], "teams": [{"slug": "core"}, {"slug": "docs"}]}))
+    result = read_github(tmp_path, on_bad_lines="skip")
+    f = _balanced(result)
+    # independent walk: every object of the item, nested ones included, and the response
+    data = issue["data"]
+    nested = data["reactions_data"] + data["comments_data"] + [
+        r for c in data["comments_data"] for r in c["reactions_data"]]
+    assert f.read == 1 + len(nested) + 1 + 2
+    assert f.rejected["review request to a team (members not listed)"] == 2
+    assert f.rejected["unreadable JSON"] == 1 and f.rejected["bot"] == 1
+    reactions = result.interactions[result.interactions["kind"] == "reaction"]
+    assert sorted(zip(reactions["source"], reactions["target"], strict=True)) == [
+        ("alice", "bob"), ("bob", "alice"), ("carol", "bob")]
