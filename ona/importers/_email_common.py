@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -88,7 +88,7 @@ class MailAssembler:
         location: str,
         h: Headers,
         *,
-        received_date: str | None = None,
+        received_dates: Sequence[str] = (),
         fallback: tuple[datetime, str] | None = None,
         container: str | None = None,
         channel: str = "email",
@@ -100,7 +100,7 @@ class MailAssembler:
         if _DROPPED_LABELS.intersection(h.labels):
             yield Rejected(location, "Gmail spam or trash label", excluded=True)
             return
-        timestamp, quality = self._time(h, received_date, fallback)
+        timestamp, quality = self._time(h, received_dates, fallback)
         if timestamp is None:
             yield Rejected(location, "no usable date")
             return
@@ -179,14 +179,18 @@ class MailAssembler:
         return Record(key, location, events)
 
     def _time(
-        self, h: Headers, received_date: str | None, fallback: tuple[datetime, str] | None
+        self, h: Headers, received_dates: Sequence[str], fallback: tuple[datetime, str] | None
     ) -> tuple[datetime | None, str | None]:
         if h.timestamp is not None and h.time_quality != "no_timezone":
             return h.timestamp, h.time_quality
-        received, quality = parse_date(received_date)
-        if received is not None and quality == "exact":
-            self.reader.note("date taken from the Received header")
-            return received, "received_header"
+        for k, text in enumerate(received_dates):
+            received, quality = parse_date(text)
+            if received is not None and quality == "exact":
+                self.reader.note(
+                    "date taken from the Received header" if k == 0
+                    else "date taken from an earlier Received header (later ones unusable)"
+                )
+                return received, "received_header"
         if h.timestamp is not None:
             self.reader.note("date without a usable timezone (read as UTC)")
             return h.timestamp, h.time_quality
@@ -199,23 +203,26 @@ class MailAssembler:
 _HEAD_READ = 64 << 10
 
 
-def read_header_block(fh: BinaryIO, limit: int = 8 << 20) -> tuple[bytes, bool]:
-    """Read a single message's header block from ``fh`` (a leading mbox ``From `` line is
-    skipped); return it and whether its end (a blank line) was found."""
+def read_header_block(fh: BinaryIO, limit: int = 8 << 20) -> tuple[bytes, bool, str | None]:
+    """Read a single message's header block from ``fh``; return it, whether its end (a blank
+    line) was found, and the mbox ``From `` line that preceded it (or None)."""
     data = b""
+    from_line = None
     while len(data) < limit:
         chunk = fh.read(_HEAD_READ)
         if not chunk:
             break
         data += chunk
-        if data.startswith(b"From ") and b"\n" in data:
-            data = data[data.index(b"\n") + 1 :]
+        if from_line is None and data.startswith(b"From ") and b"\n" in data:
+            cut = data.index(b"\n")
+            from_line = data[:cut].decode("latin-1").rstrip("\r")
+            data = data[cut + 1 :]
         ends = [i for i in (data.find(b"\n\n"), data.find(b"\n\r\n")) if i != -1]
         if ends:
-            return data[: min(ends) + 1], True
+            return data[: min(ends) + 1], True, from_line
         if data.startswith((b"\n", b"\r\n")):
-            return b"", True
-    return data, False
+            return b"", True, from_line
+    return data, False, from_line
 
 
 class RecipientRows:

@@ -283,9 +283,10 @@ def _iso(value: str) -> tuple[datetime | None, str | None]:
 def parse_date(value: str | None) -> tuple[datetime | None, str | None]:
     """Parse a Date header to ``(UTC datetime, time_quality)``; ``(None, None)`` if unusable.
 
-    ``time_quality`` is ``"exact"`` with a numeric or known zone, ``"no_timezone"`` when the
-    zone is missing, ``-0000`` or unknown (read as UTC), ``"date_only"`` without a time. Values
-    out of range (hour 25, year 1970) are unusable, so the caller falls back.
+    ``time_quality`` is ``"exact"`` with a numeric or known zone (``-0000`` included: RFC 5322
+    section 3.3 says such a time is in UTC, only the sender's local zone is unknown),
+    ``"no_timezone"`` when the zone is missing or unknown (read as UTC), ``"date_only"`` without
+    a time. Values out of range (hour 25, year 1970) are unusable, so the caller falls back.
 
     Examples
     --------
@@ -295,6 +296,8 @@ def parse_date(value: str | None) -> tuple[datetime | None, str | None]:
     23
     >>> parse_date("Thu, 15 Jan 2015 14:22:25 CET")[1]
     'no_timezone'
+    >>> parse_date("Thu, 15 Jan 2015 14:22:25 -0000")[1]
+    'exact'
     >>> parse_date("Mon, 14 May 2001 25:61:00 +0000")
     (None, None)
     """
@@ -309,10 +312,7 @@ def parse_date(value: str | None) -> tuple[datetime | None, str | None]:
             )
             dt = _aware(int(m.group(3)), mon, int(m.group(1)), int(m.group(4)), int(m.group(5)),
                         int(m.group(6) or 0), offset)  # fmt: skip
-            if dt is None:
-                return None, None
-            unknown = offset == 0 and m.group(7) == "-"
-            return dt, "no_timezone" if unknown else "exact"
+            return (dt, "exact") if dt is not None else (None, None)
     return _slow_date(value)
 
 
@@ -334,7 +334,6 @@ def _slow_date(value: str) -> tuple[datetime | None, str | None]:
             offset is None
             or token is None
             or (token[0] not in "+-" and token.lower() not in _KNOWN_ZONES)
-            or token == "-0000"
         ):
             quality, offset = "no_timezone", 0
     if not (0 <= h <= 23 and 0 <= mi <= 59 and 0 <= s <= 60):
@@ -406,8 +405,9 @@ def _first(h: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-def parse_header_block(block: bytes) -> tuple[Headers, str | None]:
-    """Parse a raw header block to :class:`Headers`, and the first Received header's date text.
+def parse_header_block(block: bytes) -> tuple[Headers, tuple[str, ...]]:
+    """Parse a raw header block to :class:`Headers`, and the date texts of its Received headers
+    (top first).
 
     The date here is the Date header only; callers apply the fallbacks they have (Received
     header, mbox ``From `` line, Maildir file name) when ``timestamp`` is None.
@@ -425,8 +425,9 @@ def parse_header_block(block: bytes) -> tuple[Headers, str | None]:
     if sender is None:  # several mailboxes in From: RFC 5322 makes Sender the actor
         sender = (parse_addresses(h.get("sender")) or senders or [None])[0]
     timestamp, quality = parse_date(_first(h, "date"))
-    received = _first(h, "received")
-    received_date = received.rpartition(";")[2] if received and ";" in received else None
+    # Every Received header's date, the last hop (top) first: a hop that wrote a broken date
+    # does not hide the hops before it.
+    received_dates = tuple(r.rpartition(";")[2] for r in h.get("received", ()) if ";" in r)
 
     message_id = parse_msgid(_first(h, "message-id"))
     references = parse_msgid_list(" ".join(h.get("references", [])))
@@ -501,7 +502,7 @@ def parse_header_block(block: bytes) -> tuple[Headers, str | None]:
         list_id=list_id,
         list_address=list_address,
     )
-    return headers, received_date
+    return headers, received_dates
 
 
 def utc_from_epoch(seconds: float) -> datetime | None:

@@ -2,7 +2,9 @@
 
 Only the outer message's header block is read: a forwarded message attached as
 ``message/rfc822`` is content of the outer message, not an interaction of its own. A leading mbox
-``From `` line and CRLF line ends are accepted; ``.eml.gz`` files are streamed.
+``From `` line is accepted and its date used as :func:`~ona.importers.mbox.read_mbox` uses it
+(when the Date and Received headers give none); CRLF line ends are accepted; ``.eml.gz`` files
+are streamed.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from ona.importers._email_common import (
     folder_only_of,
     read_header_block,
 )
-from ona.importers._email_headers import parse_header_block
+from ona.importers._email_headers import parse_from_line_date, parse_header_block
 from ona.importers._io import SafeZip, open_binary
 
 __all__ = ["EmlReader", "read_eml"]
@@ -38,6 +40,7 @@ class EmlReader(EmailReader):
     """Read ``.eml`` messages (see :func:`read_eml`)."""
 
     format = "eml"
+    version = "2"  # 2: -0000 read as UTC, every Received header tried
 
     @classmethod
     def detect(cls, path: Path) -> bool:
@@ -73,12 +76,20 @@ class EmlReader(EmailReader):
 
     def _one(self, assembler: MailAssembler, fh: BinaryIO, location: str):
         try:
-            block, _complete = read_header_block(fh)
+            block, _complete, from_line = read_header_block(fh)
         except (OSError, EOFError, zlib.error, zipfile.BadZipFile):
             yield Rejected(location, "cannot read the file (corrupt or truncated)")
             return
         headers, received = parse_header_block(block)
-        yield from assembler.feed(location, headers, received_date=received)
+        # A message saved from an mbox keeps its ``From `` line: its date is the same fallback
+        # read_mbox uses on the same bytes, so the two readers agree.
+        from_date = parse_from_line_date(from_line) if from_line else None
+        yield from assembler.feed(
+            location,
+            headers,
+            received_dates=received,
+            fallback=(from_date, "from_line") if from_date is not None else None,
+        )
 
 
 @validate_params({"on_bad_lines": [ON_BAD_LINES], "mass_threshold": [Interval(int, 1)]})

@@ -1,8 +1,13 @@
 """Maildir folders (Dovecot, mu, offlineimap, Maildir++): one file per message, headers only.
 
-A Maildir folder holds ``cur/`` and ``new/`` (``tmp/`` holds deliveries in progress and is
-ignored). Names are ``time.unique.host`` with an info suffix ``:2,FLAGS``, or ``!2,``/``;2,``
-where ``:`` is not allowed in file names. Sub-folders are found at any depth (Maildir++
+A Maildir folder holds ``cur/`` and ``new/``. Every other file under the folder is accounted for
+too, never passed over in silence: a delivery in progress in ``tmp/`` and the bookkeeping files
+of mail servers and sync tools (``dovecot-uidlist``, ``maildirsize``, ``.noindex``, ...) are
+counted as excluded with their reason; any other file that holds a message is read (and noted),
+and one that does not is rejected as "not a message".
+
+Names are ``time.unique.host`` with an info suffix ``:2,FLAGS``, or ``!2,``/``;2,`` where ``:``
+is not allowed in file names. Sub-folders are found at any depth (Maildir++
 ``.Sent``, or plain nested folders as mu and offlineimap write them); a message filed in several
 folders is imported once (same Message-ID). Messages flagged ``T`` (trashed) are excluded.
 """
@@ -29,6 +34,13 @@ __all__ = ["MaildirReader", "read_maildir", "maildir_folders"]
 _INFO = re.compile(r"[:!;]2,([A-Za-z]*)$")
 _NAME_TIME = re.compile(r"^(\d{9,10})(?:\.|_|$)")
 _MAX_DEPTH = 6
+_MESSAGE_DIRS = ("cur", "new")
+# Files that mail servers and sync tools keep beside the messages (Dovecot, Courier, mbsync,
+# offlineimap, mu, Maildir++ quota): never messages.
+_BOOKKEEPING = re.compile(
+    r"^(dovecot[-.].*|maildirfolder|maildirsize|courierimap.*|courierpop3dsizelist|subscriptions"
+    r"|\..*)$"
+)
 
 
 def maildir_folders(root: Path) -> list[Path]:
@@ -49,6 +61,7 @@ class MaildirReader(EmailReader):
     """Read a Maildir folder tree (see :func:`read_maildir`)."""
 
     format = "maildir"
+    version = "2"  # 2: -0000 read as UTC, every Received header tried
 
     @classmethod
     def detect(cls, path: Path) -> bool:
@@ -58,32 +71,60 @@ class MaildirReader(EmailReader):
         if (path / "cur").is_dir() or (path / "new").is_dir():
             return True
         # A tree of Maildir folders (mu, offlineimap) is claimed only when every file in it
-        # lies in a cur/new/tmp folder; a delivery folder mixing exports is walked instead.
+        # lies inside a Maildir folder (which the reader accounts for file by file); a delivery
+        # folder mixing exports is walked instead.
         found = False
-        for dirpath, dirnames, files in os.walk(path):
-            if Path(dirpath).name in ("cur", "new", "tmp"):
+        for _dirpath, dirnames, files in os.walk(path):
+            if "cur" in dirnames or "new" in dirnames:
                 found = True
                 dirnames[:] = []
                 continue
-            if any(not f.startswith(".") for f in files):
+            if any(not _bookkeeping(f) for f in files):
                 return False
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         return found
 
     def records(self) -> Iterator[Record | Rejected]:
         assembler = MailAssembler(self, mass_threshold=self.mass_threshold)
-        for folder in maildir_folders(self.path):
-            rel = folder.relative_to(self.path).as_posix()
-            container = None if rel == "." else rel
-            for sub in ("cur", "new"):
+        folders = maildir_folders(self.path)
+        for folder in folders:
+            container = self._container(folder)
+            for sub in _MESSAGE_DIRS:
                 d = folder / sub
                 if not d.is_dir():
                     continue
                 for f in sorted(d.iterdir()):
-                    if f.name.startswith(".") or not f.is_file():
+                    if _bookkeeping(f.name) or not f.is_file():
                         continue
                     yield from self._one(assembler, f, container)
+        yield from self._other_files(assembler, set(folders))
         yield from assembler.finish()
+
+    def _container(self, folder: Path) -> str | None:
+        rel = folder.relative_to(self.path).as_posix()
+        return None if rel == "." else rel
+
+    def _other_files(self, assembler: MailAssembler, folders: set[Path]):
+        """Every file the loop over ``cur/`` and ``new/`` did not read, with what it is."""
+        for dirpath, dirnames, files in os.walk(self.path):
+            here = Path(dirpath)
+            dirnames.sort()
+            in_maildir = here.parent in folders
+            for name in sorted(files):
+                f = here / name
+                location = f.relative_to(self.path).as_posix()
+                if in_maildir and here.name in _MESSAGE_DIRS and not _bookkeeping(name):
+                    continue  # read above
+                if _bookkeeping(name):
+                    yield Rejected(location, "Maildir bookkeeping file, not a message", True)
+                elif in_maildir and here.name == "tmp":
+                    yield Rejected(location, "Maildir tmp/: a delivery in progress", True)
+                elif _looks_like_message(f):
+                    self.note("messages outside cur/ and new/ read")
+                    container = self._container(here if here in folders else here.parent)
+                    yield from self._one(assembler, f, container)
+                else:
+                    yield Rejected(location, "file outside cur/ and new/ is not a message")
 
     def _one(self, assembler: MailAssembler, f: Path, container: str | None):
         location = f.relative_to(self.path).as_posix()
@@ -93,7 +134,7 @@ class MaildirReader(EmailReader):
             return
         try:
             with open(f, "rb") as fh:
-                block, _complete = read_header_block(fh)
+                block, _complete, _from_line = read_header_block(fh)
         except OSError:
             yield Rejected(location, "cannot read the file")
             return
@@ -103,10 +144,27 @@ class MaildirReader(EmailReader):
         yield from assembler.feed(
             location,
             headers,
-            received_date=received,
+            received_dates=received,
             fallback=(delivered, "inferred") if delivered is not None else None,
             container=container,
         )
+
+
+def _bookkeeping(name: str) -> bool:
+    return _BOOKKEEPING.match(name) is not None
+
+
+def _looks_like_message(f: Path) -> bool:
+    """Whether a file starts with a header block naming a sender (its first line a header)."""
+    try:
+        with open(f, "rb") as fh:
+            block, complete, _from_line = read_header_block(fh, limit=1 << 20)
+    except OSError:
+        return False
+    first = block.split(b"\n", 1)[0]
+    if not complete or b":" not in first or b" " in first.split(b":", 1)[0]:
+        return False
+    return parse_header_block(block)[0].sender is not None
 
 
 @validate_params({"on_bad_lines": [ON_BAD_LINES], "mass_threshold": [Interval(int, 1)]})

@@ -208,6 +208,7 @@ class MboxReader(EmailReader):
     """Read an mbox archive (see :func:`read_mbox`)."""
 
     format = "mbox"
+    version = "2"  # 2: -0000 read as UTC, every Received header tried
 
     def __init__(
         self,
@@ -295,7 +296,7 @@ class MboxReader(EmailReader):
             yield from assembler.feed(
                 location,
                 headers,
-                received_date=received,
+                received_dates=received,
                 fallback=(from_date, "from_line") if from_date is not None else None,
             )
 

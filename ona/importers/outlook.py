@@ -54,6 +54,7 @@ class OutlookMsgReader(EmailReader):
     """Read Outlook ``.msg`` files: one file or a folder of them (see :func:`read_outlook_msg`)."""
 
     format = "outlook_msg"
+    version = "2"  # 2: -0000 read as UTC, every Received header tried
 
     @classmethod
     def detect(cls, path: Path) -> bool:
@@ -107,13 +108,14 @@ class OutlookMsgReader(EmailReader):
             when = _aware(getattr(msg, "date", None))
             if when is not None:
                 h = h._replace(timestamp=when, time_quality="exact")
-        yield from assembler.feed(location, h, received_date=received)
+        yield from assembler.feed(location, h, received_dates=received)
 
 
 class PstReader(EmailReader):
     """Read an Outlook ``.pst``/``.ost`` store (see :func:`read_pst`)."""
 
     format = "pst"
+    version = "2"  # 2: -0000 read as UTC, every Received header tried
 
     @classmethod
     def detect(cls, path: Path) -> bool:
@@ -152,7 +154,7 @@ class PstReader(EmailReader):
             h, received = parse_header_block(headers.encode("utf-8", "replace"))
             if h.timestamp is None and submitted is not None:
                 h = h._replace(timestamp=submitted, time_quality="exact")
-            yield from assembler.feed(location, h, received_date=received, container=path or None)
+            yield from assembler.feed(location, h, received_dates=received, container=path or None)
         for j in range(folder.number_of_sub_folders):
             sub = folder.get_sub_folder(j)
             name = (sub.name or f"folder {j}").replace("/", "_")

@@ -28,7 +28,9 @@ CASES = {
     "eml/garbage.eml": (read_eml, 1, 0, {"no sender address": 1}),
     "eml/no_date.eml": (read_eml, 1, 0, {"no usable date": 1}),
     "eml/truncated.eml.gz": (read_eml, 1, 0, {"cannot read the file (corrupt or truncated)": 1}),
-    "maildir": (read_maildir, 3, 1, {"no usable date": 1, "no sender address": 1}),
+    "maildir": (read_maildir, 5, 1, {"no usable date": 1, "no sender address": 1,
+                "Maildir bookkeeping file, not a message": 1,  # tmp/.keep
+                "file outside cur/ and new/ is not a message": 1}),  # README.txt
     "message_trace/trace.csv": (read_message_trace, 5, 1, {
         "no message id": 1, "unreadable time": 1, "no recipient address": 1,
         "no sender address": 1}),

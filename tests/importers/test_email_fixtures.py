@@ -183,7 +183,12 @@ def test_maildir_fixture_counts(shared, name):
     messages = {f: _PARSER.parsebytes(f.read_bytes()) for f in files}
     result = read_maildir(root, on_bad_lines="skip")
     f = result.report.files[0]
-    assert f.read == len(files)  # tmp/ and the .noindex markers are not messages
+    # tmp/ and the .noindex markers are not messages, but are counted (listed with a reason)
+    outside = [p for p in root.rglob("*") if p.is_file() and p not in messages]
+    assert f.read == len(files) + len(outside)
+    assert sum(n for why, n in f.rejected.items() if "bookkeeping" in why or "tmp/" in why) == len(
+        outside
+    )
     assert f.balanced()
     # no Date, no Received and no delivery time in the file name: rejected, not guessed
     undated = [

@@ -102,11 +102,13 @@ def test_crlf_file_same_as_lf(tmp_path):
         (["Date: Mon, 05 Jan 2026 10:00:00 +0100"], 9, "exact"),
         (["Date: Mon, 05 Jan 2026 10:00:00 GMT+0100 (CET)"], 9, "exact"),
         (["Date: Mon, 05 Jan 2026 10:00:00 CET"], 10, "no_timezone"),
-        (["Date: Mon, 05 Jan 2026 10:00:00 -0000"], 10, "no_timezone"),
+        (["Date: Mon, 05 Jan 2026 10:00:00 -0000"], 10, "exact"),  # RFC 5322 3.3: UTC
         (["Date: 2026-01-05T10:00:00Z"], 10, "exact"),
         (["Received: by mx; Mon, 05 Jan 2026 08:30:00 +0000"], 8, "received_header"),
         (["Date: Mon, 05 Jan 2026 10:00:00 CET",
           "Received: by mx; Mon, 05 Jan 2026 08:30:00 +0000"], 8, "received_header"),
+        (["Received: by mx2; garbage", "Received: by mx1; Mon, 05 Jan 2026 07:00:00 +0000"],
+         7, "received_header"),  # every Received header is tried, not only the first
         (["Date: RANDOM garbage"], 9, "from_line"),
         (["Date: Mon, 05 Jan 2026 25:61:00 +0000"], 9, "from_line"),
         ([], 9, "from_line"),
@@ -334,10 +336,14 @@ def test_maildir_suffixes_tmp_trash_nested_and_duplicates(tmp_path):
     (root / "Archive/2026" / "new" / ".noindex").write_bytes(b"")
     res = read_maildir(root)
     f = res.report.files[0]
-    assert (f.read, f.imported, f.duplicates) == (6, 4, 1)
-    assert f.rejected == {"trashed (Maildir flag T)": 1}
+    assert (f.read, f.imported, f.duplicates) == (8, 4, 1)
+    assert f.rejected == {
+        "trashed (Maildir flag T)": 1,
+        "Maildir tmp/: a delivery in progress": 1,  # counted, not read
+        "Maildir bookkeeping file, not a message": 1,  # the .noindex marker
+    }
     t = res.interactions.set_index("target")
-    assert "e@x.org" not in t.index  # tmp/ ignored
+    assert "e@x.org" not in t.index
     assert t.loc["g@x.org", "container"] == "Archive/2026"
 
 
