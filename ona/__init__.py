@@ -124,6 +124,11 @@ _EXPORTS: dict[str, str] = {
     "did": "ona.stats",
     "qap_correlation": "ona.stats",
     "mrqap": "ona.stats",
+    # exchange formats
+    "network_tables": "ona.export",
+    "export_network": "ona.export",
+    "to_gexf": "ona.export",
+    "to_graphml": "ona.export",
     # scale
     "aggregate": "ona.aggregation",
     "graph_from_edges": "ona.scale",
