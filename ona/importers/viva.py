@@ -544,7 +544,8 @@ class VivaG2GReader(Reader):
     def extras(self) -> dict[str, pd.DataFrame]:
         rows = pd.DataFrame(self._rows)
         if rows.empty:
-            return {"group_matrix": pd.DataFrame()}
+            return {"group_matrix": pd.DataFrame(), "group_to_group": pd.DataFrame(
+            columns=["metric_date", "group", "other", "value", "metric", "group_attribute"])}
         sizes = pd.concat([rows.set_index("group")["size"], rows.set_index("other")["other_size"]])
         sizes = sizes.groupby(level=0).max()
         blocks, notes = {}, []
@@ -562,7 +563,12 @@ class VivaG2GReader(Reader):
         out.attrs["metric"] = self._metric
         out.attrs["group_attribute"] = self._attr
         out.attrs["privacy"] = "; ".join(sorted(set(notes)))
-        return {"group_matrix": out}
+        # the same cells as a long table (what a workspace stores): suppressed cells left out
+        long = out.stack().dropna().rename("value").reset_index()
+        long = long.assign(metric=self._metric, group_attribute=self._attr)
+        long = long.astype({"metric_date": "string", "group": "string", "other": "string",
+                            "metric": "string", "group_attribute": "string", "value": "float64"})
+        return {"group_matrix": out, "group_to_group": long}
 
 
 @validate_params({
@@ -663,6 +669,9 @@ def read_viva_g2g(
     ReadResult
         No interactions; ``extras["group_matrix"]``: rows (``metric_date``, ``group``), columns
         the other group, values the metric; ``attrs`` name the metric and what was suppressed.
+        ``extras["group_to_group"]`` holds the same cells as a long table (``metric_date``,
+        ``group``, ``other``, ``value``, ``metric``, ``group_attribute``; suppressed cells left
+        out), the form ``ona import`` stores.
 
     Examples
     --------

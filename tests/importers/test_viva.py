@@ -332,3 +332,26 @@ def test_group_to_group_query_is_detected(shared):
     result = read_viva_g2g(path)
     f = result.report.files[0]
     assert f.read == len(_rows(path)) and f.balanced()
+
+
+def test_group_to_group_long_table_has_every_unsuppressed_cell(shared):
+    path = shared / "fixtures" / "viva" / "vivainsights_g2g_data.csv"
+    result = read_viva_g2g(path, min_group_size=1)
+    long = result.extras["group_to_group"]
+    rows = _rows(path)
+    # independent: each row's metric at (date, group, other), "Within Group" on the diagonal
+    truth = {}
+    for r in rows:
+        a, b = r["PrimaryCollaborator_Organization"], r["SecondaryCollaborator_Organization"]
+        b = a if b == "Within Group" else b
+        key = (r["MetricDate"], a, b)
+        truth[key] = truth.get(key, 0.0) + float(r["Group_collaboration_time_invested"])
+    assert len(long) == len(truth) and set(long["metric"]) == {"Group_collaboration_time_invested"}
+    got = dict(zip(zip(long["metric_date"], long["group"], long["other"], strict=True),
+                   long["value"], strict=True))
+    # the sample's dates are firsts of months written day first
+    iso = {d: pd.to_datetime(d, format="%d/%m/%Y").strftime("%Y-%m-%d") for d, _, _ in truth}
+    assert got == pytest.approx({(iso[d], g, o): v for (d, g, o), v in truth.items()})
+    # with the default minimum group size, the small groups' cells are left out
+    small = read_viva_g2g(path).extras["group_to_group"]
+    assert 0 < len(small) < len(long)
