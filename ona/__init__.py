@@ -129,6 +129,10 @@ _EXPORTS: dict[str, str] = {
     "export_network": "ona.export",
     "to_gexf": "ona.export",
     "to_graphml": "ona.export",
+    # the diagnosis
+    "diagnose": "ona.diagnosis",
+    "Diagnosis": "ona.diagnosis",
+    "Finding": "ona.diagnosis",
     # scale
     "aggregate": "ona.aggregation",
     "graph_from_edges": "ona.scale",

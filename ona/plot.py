@@ -26,7 +26,24 @@ from ona._validation import Interval, validate_params
 from ona.graph import as_compact
 from ona.privacy import MIN_GROUP_SIZE, SMALL_GROUPS_LABEL, privacy_note
 
-__all__ = ["before_after", "group_heatmap", "metric_outcome", "network", "role_quadrant"]
+__all__ = [
+    "before_after",
+    "coverage",
+    "group_colours",
+    "group_heatmap",
+    "group_layout",
+    "group_network",
+    "load_curve",
+    "metric_outcome",
+    "monthly_share",
+    "network",
+    "pair_ratios",
+    "role_quadrant",
+]
+
+# The most nodes a static picture shows; larger networks are drawn one node per group.
+MAX_STATIC_NODES = 50
+NEUTRAL = "0.55"  # grey for "others", missing groups and reference lines
 
 _MISSING_GROUP = "(no group)"
 
@@ -52,11 +69,27 @@ def _labels(cg, groups: str | Mapping | pd.Series | None) -> pd.Series:
     return s.reindex(cg.nodes).astype("string").fillna(_MISSING_GROUP).astype(str)
 
 
-def _palette(names: Iterable[str]) -> dict[str, Any]:
+def group_colours(names: Iterable[str]) -> dict[str, Any]:
+    """One colour per group, the same in every figure of a report (sorted names, tab20, then
+    tab20b/tab20c: 60 distinct colours before any repeats; the merged small groups are grey).
+
+    Examples
+    --------
+    >>> c = group_colours(["Sales", "Engineering"])
+    >>> c["Engineering"] != c["Sales"]
+    True
+    """
     import matplotlib as mpl
 
-    cmap = mpl.colormaps["tab20"]
-    return {g: cmap(i % 20) for i, g in enumerate(sorted(names))}
+    maps = [mpl.colormaps[m] for m in ("tab20", "tab20b", "tab20c")]
+    real = sorted(str(n) for n in names if str(n) not in (SMALL_GROUPS_LABEL, _MISSING_GROUP))
+    out: dict[str, Any] = {g: maps[(i // 20) % 3](i % 20) for i, g in enumerate(real)}
+    for special in (SMALL_GROUPS_LABEL, _MISSING_GROUP):
+        out[special] = NEUTRAL
+    return out
+
+
+_palette = group_colours
 
 
 @validate_params(
@@ -410,4 +443,280 @@ def before_after(
     ax.set_ylabel(value)
     ax.legend(fontsize=8, frameon=False)
     ax.set_title(f"{value}: before and after", fontsize=9)
+    return ax
+
+
+@validate_params({"seed": [Interval(int, 0)]})
+def group_layout(matrix: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
+    """Positions of the groups of a group matrix, computed once with a seed.
+
+    A spring layout of the group graph (edge weights: interactions both ways), so the static
+    picture and an interactive view can place groups identically.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        A square group matrix (:func:`ona.group_matrix`).
+    seed : int, default 0
+
+    Returns
+    -------
+    DataFrame
+        Indexed by group: ``x``, ``y`` in [-1, 1].
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame([[5, 1], [1, 5]], index=["A", "B"], columns=["A", "B"])
+    >>> group_layout(m).shape
+    (2, 2)
+    """
+    sym = matrix.to_numpy(dtype=float)
+    sym = sym + sym.T
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(matrix)))
+    for i, j in zip(*np.nonzero(np.triu(sym, 1)), strict=True):
+        graph.add_edge(int(i), int(j), weight=float(sym[i, j]))
+    pos = nx.spring_layout(graph, seed=seed, weight="weight") if len(matrix) else {}
+    xy = np.array([pos[i] for i in range(len(matrix))]) if len(matrix) else np.zeros((0, 2))
+    return pd.DataFrame(xy, index=matrix.index, columns=["x", "y"])
+
+
+def group_network(
+    matrix: pd.DataFrame,
+    sizes: pd.Series,
+    *,
+    ax: Axes | None = None,
+    layout: pd.DataFrame | None = None,
+    colours: Mapping[str, Any] | None = None,
+    seed: int = 0,
+    title: str | None = None,
+) -> Axes:
+    """The group-level network: one node per group sized by people, edges by interactions.
+
+    Never more than :data:`MAX_STATIC_NODES` nodes: further groups (the smallest) are left out
+    and the title says how many.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Group matrix (privacy already applied, :func:`ona.group_matrix`).
+    sizes : Series
+        People per group.
+    ax : Axes, optional
+    layout : DataFrame, optional
+        :func:`group_layout` (computed here with ``seed`` if not given).
+    colours : mapping, optional
+        :func:`group_colours` of the report.
+    seed : int, default 0
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+        Edges in a LineCollection, one scatter per group (in the legend).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matplotlib.figure import Figure
+    >>> m = pd.DataFrame([[5, 1], [1, 5]], index=["A", "B"], columns=["A", "B"])
+    >>> ax = group_network(m, pd.Series({"A": 6, "B": 8}), ax=Figure().add_subplot())
+    >>> len(ax.collections)
+    3
+    """
+    ax = _axes(ax)
+    names = list(matrix.index)
+    left_out = 0
+    if len(names) > MAX_STATIC_NODES:
+        keep = sizes.reindex(names).fillna(0).sort_values(ascending=False).index[:MAX_STATIC_NODES]
+        left_out = len(names) - len(keep)
+        matrix = matrix.loc[keep, keep]
+        names = list(keep)
+    layout = group_layout(matrix, seed=seed) if layout is None else layout.reindex(names)
+    colours = colours or group_colours(names)
+    xy = layout[["x", "y"]].to_numpy()
+    sym = matrix.to_numpy(dtype=float) + matrix.to_numpy(dtype=float).T
+    i, j = np.nonzero(np.triu(sym, 1))
+    if len(i):
+        w = sym[i, j]
+        ax.add_collection(LineCollection(np.stack([xy[i], xy[j]], axis=1),
+                                         linewidths=0.3 + 8 * w / w.max(), colors="0.6",
+                                         alpha=0.5, zorder=1))
+    n = sizes.reindex(names).fillna(0).to_numpy(dtype=float)
+    big = n.max() if len(n) and n.max() > 0 else 1.0
+    for k, name in enumerate(names):
+        ax.scatter(*xy[k], s=60 + 1400 * n[k] / big, color=colours.get(str(name), NEUTRAL),
+                   label=f"{name} ({int(n[k]):,})", zorder=2, edgecolors="white", linewidths=1)
+    ax.legend(title="group (people)", fontsize=7, title_fontsize=8, frameon=False,
+              loc="upper left", bbox_to_anchor=(1.0, 1.0), markerscale=0.35,
+              ncol=1 + len(names) // 26)
+    ax.set_axis_off()
+    ax.margins(0.15)
+    ax.autoscale_view()
+    heading = title or "Who works with whom, by group"
+    heading += "\nnode size: people; line width: interactions between the groups"
+    if left_out:
+        heading += f"; the {left_out} smallest groups are not drawn"
+    ax.set_title(heading, fontsize=9)
+    return ax
+
+
+def coverage(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Share of the people active each month, per source: gaps show as dips.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`ona.diagnosis.coverage_table` (months by source, shares in [0, 1]).
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        One line per source; y from 0% to 100%.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matplotlib.figure import Figure
+    >>> t = pd.DataFrame({"email": [0.8, 0.9], "all": [0.9, 0.95]}, index=["2025-01", "2025-02"])
+    >>> len(coverage(t, ax=Figure().add_subplot()).lines)
+    2
+    """
+    ax = _axes(ax, (7, 3.2))
+    x = np.arange(len(table))
+    for col in table.columns:
+        style = {"color": "0.2", "lw": 2.2} if col == "all" else {"lw": 1.3}
+        ax.plot(x, 100 * table[col].to_numpy(dtype=float), marker="o", ms=3,
+                label="any source" if col == "all" else str(col), **style)
+    ax.set_ylim(0, 105)
+    step = max(1, len(table) // 12)
+    ax.set_xticks(x[::step], [str(m) for m in table.index[::step]], rotation=45, ha="right",
+                  fontsize=8)
+    ax.set_xlabel("month")
+    ax.set_ylabel("people active (% of all people)")
+    ax.legend(title="source", fontsize=8, title_fontsize=8, frameon=False, loc="lower left")
+    ax.set_title("Coverage: share of people seen in each source, by month", fontsize=9)
+    return ax
+
+
+def pair_ratios(pairs: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Observed / expected interaction between groups, on a diverging scale centred on 1.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        :func:`ona.diagnosis.silo_pairs` (``group_a``, ``group_b``, ``ratio``).
+    ax : Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+        One image: red below 1 (less than expected), blue above, white at 1 (log scale).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matplotlib.figure import Figure
+    >>> p = pd.DataFrame({"group_a": ["A"], "group_b": ["B"], "ratio": [0.5]})
+    >>> len(pair_ratios(p, ax=Figure().add_subplot()).images)
+    1
+    """
+    from matplotlib.colors import LogNorm
+
+    ax = _axes(ax)
+    names = sorted(set(pairs["group_a"]) | set(pairs["group_b"]))
+    m = pd.DataFrame(np.nan, index=names, columns=names)
+    for r in pairs.itertuples():
+        m.loc[r.group_a, r.group_b] = m.loc[r.group_b, r.group_a] = r.ratio
+    values = m.to_numpy(dtype=float)
+    finite = values[np.isfinite(values) & (values > 0)]
+    spread = max(2.0, float(np.max(np.abs(np.log10(finite)))) if finite.size else 1.0)
+    span = 10 ** min(spread, 2.0)
+    image = ax.imshow(np.clip(values, 1 / span, span), cmap="RdBu",
+                      norm=LogNorm(vmin=1 / span, vmax=span), aspect="auto")
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    bar.set_label("observed / expected (1 = as activity predicts)")
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set_xlabel("group")
+    ax.set_ylabel("group")
+    if len(names) <= 12:
+        for (i, j), v in np.ndenumerate(values):
+            if np.isfinite(v):
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7)
+    ax.set_title(title or "Interaction between groups against what their activity predicts",
+                 fontsize=9)
+    return ax
+
+
+def load_curve(load: pd.DataFrame, *, ax: Axes | None = None, top: float = 0.05) -> Axes:
+    """Cumulative share of demand against the share of people, most sought-after first.
+
+    Parameters
+    ----------
+    load : DataFrame
+        :func:`ona.overload` (sorted, with ``cumulative_share``).
+    ax : Axes, optional
+    top : float, default 0.05
+        The top share marked on the curve.
+
+    Returns
+    -------
+    Axes
+        The curve, the line of an even spread and the top-share marker (in the legend).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matplotlib.figure import Figure
+    >>> d = pd.DataFrame({"cumulative_share": [0.5, 0.8, 1.0]})
+    >>> len(load_curve(d, ax=Figure().add_subplot()).lines)
+    3
+    """
+    ax = _axes(ax, (5.5, 4))
+    n = len(load)
+    x = 100 * np.arange(0, n + 1) / max(n, 1)
+    y = 100 * np.concatenate([[0.0], load["cumulative_share"].to_numpy(dtype=float)])
+    ax.plot(x, y, color="tab:red", lw=2, label="this organisation")
+    ax.plot([0, 100], [0, 100], color=NEUTRAL, ls="--", lw=1, label="everyone equally sought")
+    k = max(1, int(np.ceil(top * n - 1e-9))) if n else 0
+    if k:
+        ax.plot([100 * k / n], [y[k]], "o", color="0.1",
+                label=f"top {100 * top:.0f}%: {y[k]:.0f}% of demand")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("people, most sought-after first (%)")
+    ax.set_ylabel("share of all demand (%)")
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.set_title("How concentrated the demand on people is", fontsize=9)
+    return ax
+
+
+def monthly_share(table: pd.DataFrame, column: str, *, ax: Axes | None = None,
+                  label: str | None = None, title: str | None = None) -> Axes:
+    """A monthly share on an axis from 0% to 100%, so noise does not look like change.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matplotlib.figure import Figure
+    >>> t = pd.DataFrame({"cross_share": [0.25, 0.3]}, index=["2025-01", "2025-02"])
+    >>> tuple(float(v) for v in monthly_share(t, "cross_share", ax=Figure().add_subplot()).get_ylim())
+    (0.0, 100.0)
+    """
+    ax = _axes(ax, (7, 3.2))
+    x = np.arange(len(table))
+    ax.plot(x, 100 * table[column].to_numpy(dtype=float), marker="o", color="tab:blue",
+            label=label or column)
+    ax.set_ylim(0, 100)
+    step = max(1, len(table) // 12)
+    ax.set_xticks(x[::step], [str(m) for m in table.index[::step]], rotation=45, ha="right",
+                  fontsize=8)
+    ax.set_xlabel("month")
+    ax.set_ylabel((label or column) + " (%)")
+    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    ax.set_title(title or f"{label or column}, by month (full 0-100% scale)", fontsize=9)
     return ax

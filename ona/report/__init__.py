@@ -1,15 +1,14 @@
-"""The diagnostic report: one self-contained HTML file with the findings in plain words.
+"""The diagnostic report: one self-contained HTML file rendering one :class:`~ona.Diagnosis`.
 
-:func:`write_report` reads a workspace, builds the network, runs the diagnostic (coverage, who
-connects, silos, team metrics against outcomes, change over time) and writes ``report.html``
-(every figure embedded as a base64 PNG: it opens offline, can be e-mailed) with the PNGs beside
-it. Group-level results apply the minimum group size (:mod:`ona.privacy`), and the report says so;
-no person is named or ranked.
+:func:`write_report` runs :func:`ona.diagnose` (or takes a Diagnosis already computed) and
+writes ``report.html`` (every figure embedded as a base64 PNG: it opens offline, can be
+e-mailed), the PNGs beside it, and ``findings.json`` (:meth:`Diagnosis.to_dict`, the same
+numbers). Group-level results apply the minimum group size (:mod:`ona.privacy`), and the report
+says so; no person is named or ranked.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 from dataclasses import dataclass
@@ -20,20 +19,13 @@ import numpy as np
 import pandas as pd
 
 from ona._validation import Interval, validate_params
-from ona.graph import build_graph
+from ona.diagnosis import Diagnosis, diagnose
 from ona.privacy import MIN_GROUP_SIZE
-from ona.report._html import Writer
-from ona.report._sections import (
-    connect_section,
-    data_section,
-    group_column,
-    network_section,
-    outcome_section,
-    silo_section,
-    time_section,
-)
+from ona.report._html import Writer, format_number, format_table
+from ona.report._sections import FIGURES, limits, render_diagnosis
 
-__all__ = ["DiagnosticInputs", "load_inputs", "write_report"]
+__all__ = ["FIGURES", "DiagnosticInputs", "load_inputs", "format_number", "format_table", "limits", "render_diagnosis",
+           "write_report"]
 
 logger = logging.getLogger(__name__)
 
@@ -114,76 +106,81 @@ def load_inputs(
     return DiagnosticInputs(events, people, stored, truth, source)
 
 
-@validate_params({"min_group_size": [Interval(int, 1)], "title": [None, str]})
+
+
+def _prepare(d: Diagnosis) -> None:
+    """Figure inputs shared by every figure: the group column and one colour per group."""
+    from ona import plot
+    from ona.graph import as_compact
+
+    group = None
+    for col in ("department", "team"):
+        if col in d.population.people.columns and d.population.people[col].notna().any():
+            group = col
+            break
+    d.extras.setdefault("group", group)
+    names = []
+    if group is not None and d.graph is not None:
+        names = as_compact(d.graph).node_attrs[group].dropna().astype(str).unique()
+    d.extras.setdefault("colours", plot.group_colours(names))
+
+
+@validate_params({"min_group_size": [Interval(int, 1)], "title": [None, str],
+                  "seed": [Interval(int, 0)]})
 def write_report(
     workspace: Any,
     out_dir: str | os.PathLike,
     *,
-    outcomes: pd.DataFrame | None = None,
+    outcomes: Any = None,
     min_group_size: int = MIN_GROUP_SIZE,
     title: str | None = None,
+    seed: int = 0,
+    diagnosis: Diagnosis | None = None,
 ) -> Path:
-    """Run the diagnostic on a workspace and write one self-contained ``report.html``.
+    """Run the diagnostic on a workspace and write ``report.html`` and ``findings.json``.
 
     Parameters
     ----------
     workspace : Workspace or path
-        An :class:`ona.Workspace` or its folder.
+        An :class:`ona.Workspace` or its folder (ignored when ``diagnosis`` is given).
     out_dir : path
-        Created if needed; receives ``report.html`` and the figures as PNG files.
-    outcomes : DataFrame, optional
-        An Outcomes table (:func:`ona.validate_outcomes`); default: the workspace's own.
+        Created if needed; receives ``report.html``, ``findings.json`` and the PNG figures.
+    outcomes : path or DataFrame, optional
+        An Outcomes table; default: the workspace's own.
     min_group_size : int, default 5
-        Groups (teams, departments) with fewer people are merged or left out of every
-        group-level table and figure; the report states it.
     title : str, optional
+    seed : int, default 0
+    diagnosis : Diagnosis, optional
+        Render this one instead of computing it.
 
     Returns
     -------
     Path
-        The ``report.html`` written.
+        The ``report.html`` written (``findings.json`` is beside it).
 
     Examples
     --------
     >>> import tempfile, ona
     >>> ws = ona.open_workspace(tempfile.mkdtemp(), create=True)
     >>> path = write_report(ws, tempfile.mkdtemp())
-    >>> path.name, "no interactions" in path.read_text()
+    >>> path.name, (path.parent / "findings.json").exists()
     ('report.html', True)
     """
-    from ona.workspace import Workspace, open_workspace
-
-    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
+    d = diagnosis if diagnosis is not None else diagnose(
+        workspace, outcomes=outcomes, min_group_size=min_group_size, seed=seed)
+    _prepare(d)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    events = ws.interactions()
-    people = ws.people()
-    if outcomes is None:
-        stored = ws.outcomes()
-        outcomes = stored if len(stored) else None
-    team_col = group_column(people, ("team", "department"))
-    group_col = group_column(people, ("department", "team"))
     w = Writer(out)
-    data_section(w, ws, events, people)
-    if not events.empty:
-        roster = people if len(people) else None
-        G = build_graph(events, roster, internal_only=roster is not None)
-        network_section(w, G, team_col, min_group_size)
-        connect_section(w, G, group_col, min_group_size)
-        silo_section(w, G, group_col, min_group_size)
-        outcome_section(w, G, team_col, outcomes, min_group_size)
-        time_section(w, events, people, group_col)
-        meta = w.section("Method and privacy")
-        meta.findings.append(
-            f"Groups with fewer than {min_group_size} people are merged or left out of every "
-            "group-level table and figure; no individual is named or ranked.")
-        meta.findings.append(
-            "Network: " + "; ".join(f"{k} = {v}" for k, v in G.graph.items() if v is not None)
-            + ". Only metadata is used (who, when, which channel), never content.")
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = w.render(title or "Organisational network diagnostic",
-                    f"Generated by ona on {now} from {ws.path.name}.")
+    render_diagnosis(w, d)
+    can, cannot = limits(d)
+    subtitle = (f"Generated by ona on {d.meta['generated']} from {d.meta['source']}"
+                + (f", {d.meta['start']:%Y-%m-%d} to {d.meta['end']:%Y-%m-%d}"
+                   if d.meta.get("start") is not None else "") + ".")
+    text = w.render(title or "Organisational network diagnostic", subtitle, d.headlines,
+                    can, cannot)
     path = out / "report.html"
     path.write_text(text, encoding="utf-8")
+    (out / "findings.json").write_text(d.to_json(), encoding="utf-8")
     logger.info("report written with %d figure(s)", len(w.figures))
     return path
