@@ -44,6 +44,7 @@ from pathlib import Path
 from ona._validation import Interval, validate_params
 from ona.datasets._simulate import EXPORT_FILES, SimulatedOrganisation, Truth
 from ona.datasets._simulate import simulate_organisation as _simulate
+from ona.datasets._survey import simulate_survey
 
 __all__ = [
     "EXPORT_FILES",
@@ -79,6 +80,7 @@ _first_of_month.description = "a datetime.date on the first day of a month"  # t
         "intervention_month": [Interval(int, 2, 120), None],
         "volume": [Interval(float, 0, 20, closed="right")],
         "effects": [dict, None],
+        "survey": [dict, None],
         "seed": [Interval(int, 0, None)],
     }
 )
@@ -92,6 +94,7 @@ def simulate_organisation(
     intervention_month: int | None = None,
     volume: float = 1.0,
     effects: dict[str, float] | None = None,
+    survey: dict[str, float] | None = None,
     seed: int = 2025,
 ) -> SimulatedOrganisation:
     """Simulate an organisation with planted truth (in memory; see :func:`write_exports`).
@@ -112,13 +115,20 @@ def simulate_organisation(
     effects : dict, optional
         Overrides of the planted effect sizes (keys of ``ona.datasets._process.DEFAULT_EFFECTS``,
         e.g. ``{"silo": 0.5, "community_of_practice": 1.0}`` for no intervention effect).
+    survey : dict, optional
+        Options of the simulated ONA survey (``ona.datasets._survey.simulate_survey``):
+        ``response_rate`` (default 0.75), ``perception_share`` (0.35: how much of the info and
+        advice answers comes from reputation rather than actual ties) and ``energy_shift``
+        (1.4: how far the planted energisers' and de-energisers' latent energy is moved; 0
+        plants none).
     seed : int
         Every random draw comes from :class:`numpy.random.Generator` streams spawned from it.
 
     Returns
     -------
     SimulatedOrganisation
-        ``.interactions``, ``.people``, ``.outcomes`` (canonical tables) and ``.truth``.
+        ``.interactions``, ``.people``, ``.outcomes`` (canonical tables), ``.truth`` and
+        ``.survey`` (the simulated survey's responses and its planted truth).
 
     Examples
     --------
@@ -153,15 +163,24 @@ def simulate_organisation(
             f"The 'effects' parameter of simulate_organisation must only name known effects "
             f"({', '.join(sorted(DEFAULT_EFFECTS))}). Got {unknown} instead."
         )
-    return _simulate(n_people=n_people, n_teams=n_teams, n_departments=n_departments, months=months, start=start,
-                     intervention_month=intervention_month, volume=float(volume), effects=effects, seed=seed)  # fmt: skip
+    unknown = sorted(set(survey or {}) - {"response_rate", "perception_share", "energy_shift"})
+    if unknown:
+        raise InvalidParameterError(
+            "The 'survey' parameter of simulate_organisation must only name response_rate, "
+            f"perception_share and energy_shift. Got {unknown} instead."
+        )
+    sim = _simulate(n_people=n_people, n_teams=n_teams, n_departments=n_departments, months=months, start=start,
+                    intervention_month=intervention_month, volume=float(volume), effects=effects, seed=seed)  # fmt: skip
+    # the ONA survey of the last month: its own random stream, so the rest is unchanged by it
+    sim.survey = simulate_survey(sim.org, sim.interactions, seed, **(survey or {}))
+    return sim
 
 
 def write_exports(org: SimulatedOrganisation, directory: str | os.PathLike[str]) -> dict[str, Path]:
     """Write the organisation's raw exports into ``directory`` and record them in ``org.paths``.
 
     Files: ``mail.mbox``, ``slack_export.zip``, ``monorepo.bundle`` (needs the ``git``
-    command), ``roster.csv``, ``team_outcomes.csv`` and ``truth.json`` (see
+    command), ``roster.csv``, ``team_outcomes.csv``, ``survey_export.csv`` and ``truth.json`` (see
     :data:`EXPORT_FILES`). The same organisation always gives the same bytes.
 
     Returns
@@ -231,7 +250,7 @@ def load_sample() -> SimulatedOrganisation:
     >>> from ona.datasets import load_sample
     >>> sample = load_sample()
     >>> sorted(sample.paths)
-    ['git', 'mbox', 'outcomes', 'roster', 'slack', 'truth']
+    ['git', 'mbox', 'outcomes', 'roster', 'slack', 'survey', 'truth']
     >>> sample.truth.silo_departments
     ('Engineering', 'Sales')
     """

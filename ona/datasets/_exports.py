@@ -8,6 +8,7 @@
   per channel with one ``YYYY-MM-DD.json`` file per day with messages).
 * ``monorepo.bundle``: a git repository built with ``git fast-import`` (see ``_git``).
 * ``roster.csv``: the effective-dated HR roster; ``team_outcomes.csv``: the outcomes table;
+  ``survey_export.csv``: the ONA survey as a survey platform exports it (see ``_survey``);
   ``truth.json``: the planted truth.
 
 Every byte depends only on the simulated organisation: fixed zip timestamps and attributes,
@@ -32,6 +33,7 @@ from ona.datasets._chat import EMOJI, PHRASES, Chat
 from ona.datasets._git import write_git_bundle
 from ona.datasets._names import ORG_DOMAIN
 from ona.datasets._simulate import EXPORT_FILES, SimulatedOrganisation
+from ona.datasets._survey import survey_csv_bytes
 
 __all__ = ["write_all"]
 
@@ -50,8 +52,11 @@ def write_all(sim: SimulatedOrganisation, directory: Path) -> dict[str, Path]:
     write_git_bundle(sim.org, sim.repo, paths["git"])
     paths["roster"].write_bytes(_csv_bytes(sim.people, _roster_format))
     paths["outcomes"].write_bytes(_csv_bytes(sim.outcomes, _outcome_format))
+    paths["survey"].write_bytes(survey_csv_bytes(sim.survey))
+    truth = sim.truth.to_dict()
+    truth["survey"] = sim.survey.truth
     # bytes, not text mode: no platform newline translation
-    truth = json.dumps(sim.truth.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    truth = json.dumps(truth, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     paths["truth"].write_bytes(truth.encode("utf-8"))
     return paths
 

@@ -35,6 +35,7 @@ EXPORT_FILES = {
     "git": "monorepo.bundle",
     "roster": "roster.csv",
     "outcomes": "team_outcomes.csv",
+    "survey": "survey_export.csv",
     "truth": "truth.json",
 }
 
@@ -122,7 +123,8 @@ class SimulatedOrganisation:
     truth : Truth
         What was planted.
     paths : dict
-        Export name (``mbox``, ``slack``, ``git``, ``roster``, ``outcomes``, ``truth``) -> file,
+        Export name (``mbox``, ``slack``, ``git``, ``roster``, ``outcomes``, ``survey``,
+        ``truth``) -> file,
         filled by :func:`ona.datasets.write_exports` or :func:`ona.datasets.load_sample`.
     """
 
@@ -135,6 +137,7 @@ class SimulatedOrganisation:
     mail: list[dict[str, Any]] = field(default_factory=list, repr=False)
     chat: Chat | None = field(default=None, repr=False)
     repo: Repo | None = field(default=None, repr=False)
+    survey: Any = field(default=None, repr=False)  # ona.datasets._survey.SimulatedSurvey
 
     def __repr__(self) -> str:
         latest = self.people.drop_duplicates("person_id", keep="last")
