@@ -114,10 +114,12 @@ def test_energy_roles_follow_the_stated_rule():
             ("r1", "d", -2), ("r2", "d", 0), ("r3", "d", 0),                 # mean -0.67: de-energiser
             ("r1", "f", 2), ("r2", "f", 2)]                                  # 2 raters: too few
     ties = pd.DataFrame(rows, columns=["source", "target", "weight"]).assign(channel="survey", kind="energy")
-    r = energy_roles(ties)
+    r = energy_roles(ties, energiser_mean=1.0, de_energiser_mean=-0.5)
     assert set(r.index[r["energiser"]]) == {"e"}
     assert set(r.index[r["de_energiser"]]) == {"d"}
     assert r.loc["d", ["raters", "energising", "neutral", "de_energising"]].tolist() == [3, 0, 2, 1]
+    default = energy_roles(ties)  # +1.5 / -1: none of these means reaches them
+    assert not default["energiser"].any() and not default["de_energiser"].any()
     other = ties.assign(kind="advice")  # another layer is never read as energy
     assert energy_roles(other).empty
 
