@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -26,6 +26,7 @@ from ona.importers._base import Reader, Record, Rejected
 from ona.importers._email_headers import Headers, parse_date
 
 __all__ = [
+    "NAMES_PARAM",
     "EmailReader",
     "MASS_THRESHOLD",
     "MailAssembler",
@@ -38,7 +39,36 @@ __all__ = [
 
 MASS_THRESHOLD = 50  # recipients above which a message counts as a broadcast (flag ``mass``)
 
+#: The validation constraint of the readers' ``names`` parameter.
+NAMES_PARAM: list[Any] = [Mapping, None]
+
 _DROPPED_LABELS = frozenset({"spam", "trash"})
+
+
+def _name_key(name: str) -> str:
+    """A display name as a lookup key: case, spacing, quotes and ``Last, First`` order aside."""
+    words = name.replace('"', " ").replace("'", " ").split()
+    if words and words[0].endswith(",") and len(words) > 1:  # "Doe, Jane" -> "jane doe"
+        words = [*words[1:], words[0][:-1]]
+    return " ".join(w.strip(",") for w in words).casefold()
+
+
+def _name_index(names: Mapping[str, str] | None) -> dict[str, str] | None:
+    """display-name key -> address; names that two addresses share are left out (ambiguous)."""
+    if not names:
+        return None
+    index: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for name, address in names.items():
+        key, address = _name_key(str(name)), str(address).strip().lower()
+        if not key or not address:
+            continue
+        if index.get(key, address) != address:
+            ambiguous.add(key)
+        index[key] = address
+    for key in ambiguous:
+        del index[key]
+    return index
 
 
 def fingerprint(sender: str, timestamp: datetime, recipients: list[str]) -> str:
@@ -50,15 +80,26 @@ def fingerprint(sender: str, timestamp: datetime, recipients: list[str]) -> str:
 
 
 class EmailReader(Reader):
-    """Base of the e-mail readers: they share the channel and the mass-message threshold."""
+    """Base of the e-mail readers: they share the channel, the mass-message threshold and the
+    optional ``names`` (display name -> address) that resolve obfuscated addresses."""
 
     channel = "email"
 
     def __init__(
-        self, path: str | Path, *, on_bad_lines: str = "warn", mass_threshold: int = MASS_THRESHOLD
+        self,
+        path: str | Path,
+        *,
+        on_bad_lines: str = "warn",
+        mass_threshold: int = MASS_THRESHOLD,
+        names: Mapping[str, str] | None = None,
     ):
         super().__init__(path, on_bad_lines=on_bad_lines)
         self.mass_threshold = mass_threshold
+        self.names = names
+
+    def assembler(self) -> MailAssembler:
+        """A :class:`MailAssembler` with this reader's settings."""
+        return MailAssembler(self, mass_threshold=self.mass_threshold, names=self.names)
 
 
 class MailAssembler:
@@ -72,9 +113,16 @@ class MailAssembler:
         Messages with more recipients than this are flagged ``mass``.
     """
 
-    def __init__(self, reader: Reader, *, mass_threshold: int = MASS_THRESHOLD):
+    def __init__(
+        self,
+        reader: Reader,
+        *,
+        mass_threshold: int = MASS_THRESHOLD,
+        names: Mapping[str, str] | None = None,
+    ):
         self.reader = reader
         self.mass_threshold = mass_threshold
+        self.names = _name_index(names)
         # hash(Message-ID) -> sender. Ints keep the index small (it is the one structure that
         # grows with the input); the sender strings are shared through ``_names``.
         self.authors: dict[int, str] = {}
@@ -94,9 +142,17 @@ class MailAssembler:
         channel: str = "email",
     ) -> Iterator[Record | Rejected]:
         """Yield the record of one message (or nothing, if it waits for its parent)."""
+        if h.sender is None and h.hidden_senders:
+            sender = self._by_name(h.hidden_senders[0])
+            if sender is None:
+                yield Rejected(location, "obfuscated sender address (hidden, or no domain)")
+                return
+            h = h._replace(sender=sender)
         if h.sender is None:
             yield Rejected(location, "no sender address")
             return
+        if h.hidden_recipients:
+            h = self._hidden_recipients(h)
         if _DROPPED_LABELS.intersection(h.labels):
             yield Rejected(location, "Gmail spam or trash label", excluded=True)
             return
@@ -160,6 +216,24 @@ class MailAssembler:
             self._held.append((location, key, events, parent, base))
             return
         yield self._record(location, key, events, parent, base)
+
+    def _by_name(self, name: str) -> str | None:
+        """The address a display name resolves to through ``names`` (None: not asked, or
+        not found, or the name is ambiguous)."""
+        if not self.names:
+            return None
+        found = self.names.get(_name_key(name))
+        if found is not None:
+            self.reader.note("obfuscated address resolved by display name")
+        return found
+
+    def _hidden_recipients(self, h: Headers) -> Headers:
+        resolved = [a for a in map(self._by_name, h.hidden_recipients) if a is not None]
+        dropped = len(h.hidden_recipients) - len(resolved)
+        if dropped:
+            self.reader.note("obfuscated recipient addresses (hidden, or no domain) left out", dropped)
+        # Resolved recipients are read as Cc: the obfuscated text does not say which header.
+        return h._replace(cc=[*h.cc, *resolved]) if resolved else h
 
     def finish(self) -> Iterator[Record | Rejected]:
         """Yield the records held back for a parent that came later (or never)."""

@@ -30,6 +30,7 @@ __all__ = [
     "parse_date",
     "parse_from_line_date",
     "parse_header_block",
+    "parse_mailboxes",
     "parse_msgid",
     "parse_msgid_list",
     "split_headers",
@@ -144,36 +145,89 @@ def _fast_addresses(value: str) -> list[str] | None:
     return found
 
 
-def _addresses_of(value: str) -> tuple[str, ...]:
-    if "@" not in value and " at " in value:
+# List archives that hide addresses: LISTSERV's "[log in to unmask]", Nabble's "[hidden email]",
+# Cloudflare's "[email protected]" (a bracketed phrase that is not a domain literal after an @).
+_HIDDEN = re.compile(r"(?<!@)\[[^\[\]@]*\]")
+# "Last, First <addr>" without quotes: one mailbox (Exchange and Enron write X.500 names so).
+_UNQUOTED_COMMA_NAME = re.compile(r'(^|,)\s*([^,"<>@()]+?),\s*([^,"<>@()]+?)\s*<([^<>@,]*)>')
+
+
+def _is_x500(addr: str) -> bool:
+    """An Exchange X.500 distinguished name (``/o=org/ou=.../cn=recipients/cn=user``)."""
+    return addr.startswith("/o=") and "/cn=" in addr
+
+
+def _addresses_of(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The addresses of one header value, and the display names of mailboxes whose address is
+    hidden or has no domain (obfuscated archives), which are never taken for addresses."""
+    if " at " in value:
         value = _OBFUSCATED.sub(r"\1@\2", value)
     found = _fast_addresses(value)
     if found is not None:  # the fast path's addresses are bare addr-specs already
-        return tuple(dict.fromkeys(a.lower() for a in found))
-    found = [addr for _name, addr in getaddresses([value])]
+        return tuple(dict.fromkeys(a.lower() for a in found)), ()
+    if "[" in value:
+        value = _HIDDEN.sub(" hidden-address ", value)
+    if "<" in value and "," in value:
+        value = _UNQUOTED_COMMA_NAME.sub(r'\1 "\2, \3" <\4>', value)
     out: dict[str, None] = {}  # ordered and O(1) membership: broadcasts list 800 addresses
-    for addr in found:
+    hidden: dict[str, None] = {}
+    for name, addr in getaddresses([value]):
         addr = addr.strip().strip("<>").strip().lower()
         if " " in addr or "\t" in addr:
             # Archives that dropped the angle brackets ("Name name@host"): getaddresses keeps
             # the whole phrase; the one word with an @ is the address.
             at = [w for w in addr.split() if "@" in w]
             addr = at[0].strip("<>") if len(at) == 1 else addr
-        if addr:
+        if "@" in addr or _is_x500(addr):
             out[addr] = None
-    return tuple(out)
+        elif addr or name.strip():
+            hidden[" ".join(name.split()).lower() if name.strip() else addr] = None
+    return tuple(out), tuple(hidden)
 
 
 _CACHE_MAX_LEN = 160
 _cached_addresses = lru_cache(maxsize=8192)(_addresses_of)
 
 
+def parse_mailboxes(values: list[str] | None) -> tuple[list[str], list[str]]:
+    """The addresses of one or more address headers (as :func:`parse_addresses`), and the
+    display names of the mailboxes whose address is obfuscated or incomplete.
+
+    Examples
+    --------
+    >>> parse_mailboxes(["Jane Doe <[log in to unmask]>, bob@x.org, carol at example"])
+    (['bob@x.org'], ['jane doe', 'carol'])
+    """
+    if not values:
+        return [], []
+    if len(values) == 1:
+        value = values[0]
+        # Short values (one sender, a few recipients) repeat across a mailbox: cache them;
+        # long recipient lists rarely repeat and would only fill memory.
+        found, hidden = (
+            _cached_addresses(value) if len(value) < _CACHE_MAX_LEN else _addresses_of(value)
+        )
+        return list(found), list(hidden)
+    out: dict[str, None] = {}
+    hid: dict[str, None] = {}
+    for value in values:
+        found, hidden = (
+            _cached_addresses(value) if len(value) < _CACHE_MAX_LEN else _addresses_of(value)
+        )
+        out.update(dict.fromkeys(found))
+        hid.update(dict.fromkeys(hidden))
+    return list(out), list(hid)
+
+
 def parse_addresses(values: list[str] | None) -> list[str]:
     """Lower-cased addresses of one or more address headers, in order, without repeats.
 
     A fast path reads well-formed lists; anything else goes to ``email.utils.getaddresses``.
-    Mailman's obfuscation ``user at example.org`` is undone; groups such as
-    ``undisclosed-recipients:;`` give nobody. Display names are dropped.
+    Mailman's obfuscation ``user at example.org`` is undone; an address that is hidden
+    (``[log in to unmask]``) or has no domain is not an address and is left out (see
+    :func:`parse_mailboxes`); an Exchange X.500 name is one address, also when its display
+    name ``Last, First`` is not quoted. Groups such as ``undisclosed-recipients:;`` give
+    nobody. Display names are dropped.
 
     Examples
     --------
@@ -183,21 +237,12 @@ def parse_addresses(values: list[str] | None) -> list[str]:
     []
     >>> parse_addresses(["Thorsten Hertel thorsten@example.com"])
     ['thorsten@example.com']
+    >>> parse_addresses(["Doe, Jane </O=ORG/OU=EXCHANGE/CN=RECIPIENTS/CN=JDOE>, b@x.org"])
+    ['/o=org/ou=exchange/cn=recipients/cn=jdoe', 'b@x.org']
+    >>> parse_addresses(["Jane Doe <[log in to unmask]>"])
+    []
     """
-    if not values:
-        return []
-    if len(values) == 1:
-        value = values[0]
-        # Short values (one sender, a few recipients) repeat across a mailbox: cache them;
-        # long recipient lists rarely repeat and would only fill memory.
-        return list(
-            _cached_addresses(value) if len(value) < _CACHE_MAX_LEN else _addresses_of(value)
-        )
-    out: dict[str, None] = {}
-    for value in values:
-        found = _cached_addresses(value) if len(value) < _CACHE_MAX_LEN else _addresses_of(value)
-        out.update(dict.fromkeys(found))
-    return list(out)
+    return parse_mailboxes(values)[0]
 
 
 # -- message ids -------------------------------------------------------------------------------
@@ -385,6 +430,10 @@ class Headers(NamedTuple):
     labels: tuple[str, ...]
     list_id: str | None
     list_address: str | None
+    # Display names of mailboxes whose address is obfuscated or has no domain
+    # (``Jane Doe <[log in to unmask]>``): the sender's, and the recipients'.
+    hidden_senders: tuple[str, ...] = ()
+    hidden_recipients: tuple[str, ...] = ()
 
 
 _AUTOMATED_SENDER = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)@", re.I)
@@ -420,9 +469,11 @@ def parse_header_block(block: bytes) -> tuple[Headers, tuple[str, ...]]:
     ('a@x.org', ['b@x.org'], ['c@x.org'], '1@x', 'exact')
     """
     h = split_headers(decode_header_bytes(block))
-    senders = parse_addresses(h.get("from"))
-    sender = senders[0] if len(senders) == 1 else None
-    if sender is None:  # several mailboxes in From: RFC 5322 makes Sender the actor
+    senders, hidden_senders = parse_mailboxes(h.get("from"))
+    sender = senders[0] if len(senders) == 1 and not hidden_senders else None
+    if sender is None and len(senders) + len(hidden_senders) != 1:
+        # no From, or several mailboxes in it: RFC 5322 makes Sender the actor. (Not for one
+        # obfuscated From: in list archives Sender is the list, which would merge every author.)
         sender = (parse_addresses(h.get("sender")) or senders or [None])[0]
     timestamp, quality = parse_date(_first(h, "date"))
     # Every Received header's date, the last hop (top) first: a hop that wrote a broken date
@@ -469,10 +520,10 @@ def parse_header_block(block: bytes) -> tuple[Headers, tuple[str, ...]]:
         or "x-mailman-version" in h
         or "x-beenthere" in h
     )
-    to, cc, bcc = (
-        parse_addresses(h.get("to")),
-        parse_addresses(h.get("cc")),
-        parse_addresses(h.get("bcc")),
+    (to, hid_to), (cc, hid_cc), (bcc, hid_bcc) = (
+        parse_mailboxes(h.get("to")),
+        parse_mailboxes(h.get("cc")),
+        parse_mailboxes(h.get("bcc")),
     )
     delivered_to: list[str] = []
     list_address = None
@@ -501,6 +552,8 @@ def parse_header_block(block: bytes) -> tuple[Headers, tuple[str, ...]]:
         labels=labels,
         list_id=list_id,
         list_address=list_address,
+        hidden_senders=tuple(hidden_senders) if sender is None else (),
+        hidden_recipients=tuple(hid_to + hid_cc + hid_bcc) if hid_to or hid_cc or hid_bcc else (),
     )
     return headers, received_dates
 

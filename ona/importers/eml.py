@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +19,7 @@ from ona._validation import Interval, validate_params
 from ona.importers._base import ON_BAD_LINES, ReadResult, Record, Rejected
 from ona.importers._email_common import (
     MASS_THRESHOLD,
+    NAMES_PARAM,
     EmailReader,
     MailAssembler,
     folder_only_of,
@@ -58,7 +59,7 @@ class EmlReader(EmailReader):
         return folder_only_of(path, _is_eml)
 
     def records(self) -> Iterator[Record | Rejected]:
-        assembler = MailAssembler(self, mass_threshold=self.mass_threshold)
+        assembler = self.assembler()
         if self.path.is_dir():
             for f in sorted(p for p in self.path.rglob("*") if p.is_file() and _is_eml(p.name)):
                 with open_binary(f) as fh:
@@ -92,9 +93,15 @@ class EmlReader(EmailReader):
         )
 
 
-@validate_params({"on_bad_lines": [ON_BAD_LINES], "mass_threshold": [Interval(int, 1)]})
+@validate_params(
+    {"on_bad_lines": [ON_BAD_LINES], "mass_threshold": [Interval(int, 1)], "names": NAMES_PARAM}
+)
 def read_eml(
-    path: str | Path, *, on_bad_lines: str = "warn", mass_threshold: int = MASS_THRESHOLD
+    path: str | Path,
+    *,
+    on_bad_lines: str = "warn",
+    mass_threshold: int = MASS_THRESHOLD,
+    names: Mapping[str, str] | None = None,
 ) -> ReadResult:
     """Read one ``.eml`` message, a folder of them (recursively) or a ``.zip`` of them.
 
@@ -108,6 +115,13 @@ def read_eml(
         What to do with a message that cannot be read.
     mass_threshold : int
         Messages with more recipients than this are flagged ``mass``.
+    names : mapping, optional
+        Display name -> address, to resolve obfuscated addresses (``Jane Doe <[log in to
+        unmask]>``, ``jane at example``) by display name (``"Doe, Jane"`` matches ``"Jane
+        Doe"``; a name two addresses share resolves to nobody), e.g. from a roster:
+        ``dict(zip(roster["name"], roster["email"]))``. Without it, a message whose sender is
+        obfuscated is rejected as ``"obfuscated sender address (hidden, or no domain)"`` and
+        obfuscated recipients are left out (counted in the report's notes).
 
     Returns
     -------
@@ -123,4 +137,6 @@ def read_eml(
     >>> read_eml(p).interactions[["target", "kind"]].values.tolist()
     [['b@x.org', 'to'], ['c@x.org', 'cc']]
     """
-    return EmlReader(path, on_bad_lines=on_bad_lines, mass_threshold=mass_threshold).read()
+    return EmlReader(
+        path, on_bad_lines=on_bad_lines, mass_threshold=mass_threshold, names=names
+    ).read()

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ona._validation import Interval, validate_params
 from ona.importers._base import ON_BAD_LINES, ReadResult, Record, Rejected
 from ona.importers._email_common import (
     MASS_THRESHOLD,
+    NAMES_PARAM,
     EmailReader,
     MailAssembler,
     read_header_block,
@@ -85,7 +86,7 @@ class MaildirReader(EmailReader):
         return found
 
     def records(self) -> Iterator[Record | Rejected]:
-        assembler = MailAssembler(self, mass_threshold=self.mass_threshold)
+        assembler = self.assembler()
         folders = maildir_folders(self.path)
         for folder in folders:
             container = self._container(folder)
@@ -167,9 +168,15 @@ def _looks_like_message(f: Path) -> bool:
     return parse_header_block(block)[0].sender is not None
 
 
-@validate_params({"on_bad_lines": [ON_BAD_LINES], "mass_threshold": [Interval(int, 1)]})
+@validate_params(
+    {"on_bad_lines": [ON_BAD_LINES], "mass_threshold": [Interval(int, 1)], "names": NAMES_PARAM}
+)
 def read_maildir(
-    path: str | Path, *, on_bad_lines: str = "warn", mass_threshold: int = MASS_THRESHOLD
+    path: str | Path,
+    *,
+    on_bad_lines: str = "warn",
+    mass_threshold: int = MASS_THRESHOLD,
+    names: Mapping[str, str] | None = None,
 ) -> ReadResult:
     """Read a Maildir folder (with its sub-folders) into the canonical Interactions table.
 
@@ -185,6 +192,13 @@ def read_maildir(
         What to do with a message that cannot be read.
     mass_threshold : int
         Messages with more recipients than this are flagged ``mass``.
+    names : mapping, optional
+        Display name -> address, to resolve obfuscated addresses (``Jane Doe <[log in to
+        unmask]>``, ``jane at example``) by display name (``"Doe, Jane"`` matches ``"Jane
+        Doe"``; a name two addresses share resolves to nobody), e.g. from a roster:
+        ``dict(zip(roster["name"], roster["email"]))``. Without it, a message whose sender is
+        obfuscated is rejected as ``"obfuscated sender address (hidden, or no domain)"`` and
+        obfuscated recipients are left out (counted in the report's notes).
 
     Returns
     -------
@@ -201,4 +215,6 @@ def read_maildir(
     >>> read_maildir(root).interactions[["source", "target", "kind"]].values.tolist()
     [['a@x.org', 'b@x.org', 'to']]
     """
-    return MaildirReader(path, on_bad_lines=on_bad_lines, mass_threshold=mass_threshold).read()
+    return MaildirReader(
+        path, on_bad_lines=on_bad_lines, mass_threshold=mass_threshold, names=names
+    ).read()

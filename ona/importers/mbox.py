@@ -18,13 +18,13 @@ import re
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from ona._validation import Interval, validate_params
 from ona.importers._base import ON_BAD_LINES, ReadResult, Record, Rejected
-from ona.importers._email_common import MASS_THRESHOLD, EmailReader, MailAssembler
+from ona.importers._email_common import MASS_THRESHOLD, NAMES_PARAM, EmailReader, MailAssembler
 from ona.importers._email_headers import parse_from_line_date, parse_header_block
 from ona.importers._io import SafeZip, open_binary
 
@@ -217,8 +217,11 @@ class MboxReader(EmailReader):
         on_bad_lines: str = "warn",
         mass_threshold: int = MASS_THRESHOLD,
         n_jobs: int | None = None,
+        names: Mapping[str, str] | None = None,
     ):
-        super().__init__(path, on_bad_lines=on_bad_lines, mass_threshold=mass_threshold)
+        super().__init__(
+            path, on_bad_lines=on_bad_lines, mass_threshold=mass_threshold, names=names
+        )
         self.n_jobs = n_jobs
 
     @classmethod
@@ -230,7 +233,7 @@ class MboxReader(EmailReader):
 
     def records(self) -> Iterator[Record | Rejected]:
         # One assembler for a whole folder: replies across monthly archives are resolved.
-        assembler = MailAssembler(self, mass_threshold=self.mass_threshold)
+        assembler = self.assembler()
         if self.path.is_dir():
             for f in _folder_files(self.path):
                 rel = f.relative_to(self.path).as_posix()
@@ -306,6 +309,7 @@ class MboxReader(EmailReader):
         "on_bad_lines": [ON_BAD_LINES],
         "mass_threshold": [Interval(int, 1)],
         "n_jobs": [Interval(int, 1), None],
+        "names": NAMES_PARAM,
     }
 )
 def read_mbox(
@@ -314,6 +318,7 @@ def read_mbox(
     on_bad_lines: str = "warn",
     mass_threshold: int = MASS_THRESHOLD,
     n_jobs: int | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> ReadResult:
     """Read an mbox archive into the canonical Interactions table (headers only).
 
@@ -334,6 +339,13 @@ def read_mbox(
         flagged whatever its size).
     n_jobs : int or None
         Processes used for a large plain file (None: up to 2). Results do not depend on it.
+    names : mapping, optional
+        Display name -> address, to resolve obfuscated addresses (``Jane Doe <[log in to
+        unmask]>``, ``jane at example``) by display name (``"Doe, Jane"`` matches ``"Jane
+        Doe"``; a name two addresses share resolves to nobody), e.g. from a roster:
+        ``dict(zip(roster["name"], roster["email"]))``. Without it, a message whose sender is
+        obfuscated is rejected as ``"obfuscated sender address (hidden, or no domain)"`` and
+        obfuscated recipients are left out (counted in the report's notes).
 
     Returns
     -------
@@ -352,5 +364,6 @@ def read_mbox(
     [['a@x.org', 'b@x.org', 'to', 2], ['a@x.org', 'c@x.org', 'to', 2]]
     """
     return MboxReader(
-        path, on_bad_lines=on_bad_lines, mass_threshold=mass_threshold, n_jobs=n_jobs
+        path, on_bad_lines=on_bad_lines, mass_threshold=mass_threshold, n_jobs=n_jobs,
+        names=names,
     ).read()

@@ -31,11 +31,12 @@ _PARSER = BytesHeaderParser(policy=compat32)
 
 def _addrs(msg: Message, *names: str) -> list[str]:
     values = [str(v) for n in names for v in (msg.get_all(n) or [])]
-    values = [v if "@" in v else _AT.sub(r"\1@\2", v) for v in values]
+    values = [_AT.sub(r"\1@\2", v) for v in values]  # formats.md: Mailman obfuscation
     out = []
     for _name, addr in getaddresses(values):
         addr = addr.strip().lower()
-        if addr and addr not in out:
+        # a local name without a domain ("To: martin") is not an address (issue 13 item 6)
+        if addr and "@" in addr and addr not in out:
             out.append(addr)
     return out
 
