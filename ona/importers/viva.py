@@ -384,6 +384,8 @@ class VivaPersonReader(Reader):
     format = "viva_person"
     channel = "collab"
     version = "1"
+    #: extras a workspace stores: name -> (key columns, columns holding identities)
+    stored_extras = {"person_week": (("person_id", "metric_date"), ("person_id",))}
 
     def __init__(
         self, path: str | Path, *, on_bad_lines: str = "warn", date_format: str | None = None
@@ -480,6 +482,8 @@ class VivaG2GReader(Reader):
     format = "viva_g2g"
     channel = "collab"
     version = "1"
+    #: extras a workspace stores: name -> (key columns, columns holding identities)
+    stored_extras = {"group_to_group": (("metric_date", "group", "other", "metric"), ())}
 
     def __init__(
         self,
