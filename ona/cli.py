@@ -64,9 +64,32 @@ def _key(args: argparse.Namespace) -> bytes | None:
     return load_key(args.key_file, workspace=getattr(args, "workspace", None))
 
 
+def _reader_options(args: argparse.Namespace) -> dict[str, dict[str, object]] | None:
+    """``--columns`` as reader options (and the format it implies); None after a usage error."""
+    if not args.columns:
+        return {}
+    from ona.importers.csv_interactions import parse_column_mapping
+
+    if args.format not in ("auto", "interactions_csv"):
+        _err(f"error: --columns maps the columns of a generic interactions CSV; it cannot be "
+             f"used with --format {args.format}")
+        return None
+    try:
+        columns = parse_column_mapping(args.columns)
+    except ValueError as exc:
+        _err(f"error: --columns {args.columns!r}: {exc} "
+             "(e.g. --columns source=Sender,target=Recipient,timestamp=EventDate)")
+        return None
+    args.format = "interactions_csv"
+    return {"interactions_csv": {"columns": columns}}
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from ona.workspace import open_workspace
 
+    reader_options = _reader_options(args)
+    if reader_options is None:
+        return ExitCode.USAGE
     key = _key(args)
     scratch = None
     if args.dry_run and not Path(args.workspace, "ona-workspace.json").exists():
@@ -86,6 +109,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         engine=args.engine,
         scheduler=args.scheduler,
         progress=_Progress(not args.quiet),
+        reader_options=reader_options,
     )
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
@@ -239,6 +263,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", "-w", required=True, metavar="DIR")
     p.add_argument("--format", default="auto", help="reader name (see `ona formats`); default auto")
     p.add_argument("--on-bad-lines", choices=["error", "warn", "skip"], default="warn")
+    p.add_argument("--columns", metavar="MAP",
+                   help="columns of a generic interactions CSV, e.g. "
+                        "source=Sender,target=Recipient,timestamp=EventDate "
+                        "(implies --format interactions_csv; the delimiter is detected)")
     p.add_argument("--dry-run", "-n", action="store_true", help="read and count, write nothing")
     p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="exports read at once in worker processes (default: one per core)")

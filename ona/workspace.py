@@ -6,6 +6,7 @@ Layout (every file readable unchanged by pandas, pyarrow, DuckDB, Dask and Spark
         ona-workspace.json                        format version
         interactions/channel=email/month=2026-01/part-<import>-<n>.parquet
         people.parquet  affiliations.parquet  outcomes.parquet
+        person_week.parquet  group_to_group.parquet  tables a reader asks to keep (Viva Insights)
         records/format=mbox/part-<import>.parquet  ids of the records imported (re-imports dedupe)
         import_log.jsonl                          one line per input: file, format, sha256, counts
         rejects.csv                               every rejected record: file, location, reason
@@ -29,7 +30,7 @@ import os
 import shutil
 import uuid
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,6 +176,11 @@ class Workspace:
             "outcomes", lambda: pd.DataFrame(columns=["unit", "unit_type", "period"], dtype="string")
         )
 
+    def table(self, name: str) -> pd.DataFrame:
+        """A table a reader asked to keep (``person_week``: Viva Insights metrics per person and
+        week; ``group_to_group``: a Viva group-to-group query), empty if none was imported."""
+        return self._read_table(name, pd.DataFrame)
+
     def import_log(self) -> list[dict[str, Any]]:
         """One entry per imported input: path, format, sha256, counts, time."""
         path = self.path / "import_log.jsonl"
@@ -205,6 +211,8 @@ class Workspace:
             "people": int(self.people()["person_id"].nunique()),
             "affiliations": len(self.affiliations()),
             "outcome_rows": len(self.outcomes()),
+            "tables": {p.stem: len(pd.read_parquet(p)) for p in sorted(self.path.glob("*.parquet"))
+                       if p.stem in _STORED_TABLES},
             "inputs": len(self.import_log()),
             "rejected": len(self.rejects()),
         }
@@ -224,6 +232,7 @@ class Workspace:
         engine: str = "local",
         scheduler: str | None = None,
         progress: Progress | None = None,
+        reader_options: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> ImportReport:
         """Import exports, rosters and outcomes tables into the workspace, atomically.
 
@@ -262,6 +271,9 @@ class Workspace:
             With ``engine="dask"``, the address of an existing scheduler.
         progress : callable, optional
             Called as ``progress(label, done, total)`` after each input.
+        reader_options : mapping, optional
+            Options for the readers of one format, e.g.
+            ``{"interactions_csv": {"columns": {"timestamp": "EventDate"}}}``.
 
         Returns
         -------
@@ -272,6 +284,7 @@ class Workspace:
         check_param("import_paths", "format", format, [lambda f: f in allowed])
         check_param("import_paths", "jobs", jobs, [Interval(int, 1)])
         check_param("import_paths", "engine", engine, [Options({"local", "dask"})])
+        options = {f: dict(o) for f, o in (reader_options or {}).items()}
         inputs, report = _plan(paths, format)
         # Rosters first: identity resolution of the interactions needs them.
         inputs.sort(key=lambda item: item[1] not in TABLE_FORMATS)
@@ -292,9 +305,10 @@ class Workspace:
                 stage.add_table(path, fmt, on_bad_lines=on_bad_lines, report=report)
                 tick(path)
             reading = (
-                _read_exports_on_dask(exports, on_bad_lines, jobs, stage.dir, scheduler, stage.roster)
+                _read_exports_on_dask(exports, on_bad_lines, jobs, stage.dir, scheduler, stage.roster,
+                                      options)
                 if engine == "dask"
-                else _read_exports(exports, on_bad_lines, jobs, stage.dir, stage.roster)
+                else _read_exports(exports, on_bad_lines, jobs, stage.dir, stage.roster, options)
             )
             for path, source in reading:
                 try:
@@ -422,19 +436,29 @@ class _SpilledInput:
         return self._extras
 
 
-def _reader(path: Path, fmt: str, on_bad_lines: str, roster: pd.DataFrame | None) -> Reader:
-    """The reader of one export; readers that match names to people (surveys) get the roster."""
+# Tables readers ask a workspace to keep (their ``stored_extras``), listed by ``info``.
+_STORED_TABLES = ("person_week", "group_to_group")
+
+
+def _reader(
+    path: Path, fmt: str, on_bad_lines: str, roster: pd.DataFrame | None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Reader:
+    """The reader of one export; readers that match names to people (surveys) get the roster,
+    and the readers of a format get the options given for it."""
     cls = reader_class(fmt)
+    given = dict((options or {}).get(fmt, {}))
     if getattr(cls, "needs_roster", False) and roster is not None and len(roster):
-        return cls(path, on_bad_lines=on_bad_lines, roster=roster)
-    return cls(path, on_bad_lines=on_bad_lines)
+        return cls(path, on_bad_lines=on_bad_lines, roster=roster, **given)
+    return cls(path, on_bad_lines=on_bad_lines, **given)
 
 
 def _read_spilled(
-    path: Path, fmt: str, on_bad_lines: str, spill: Path, roster: pd.DataFrame | None = None
+    path: Path, fmt: str, on_bad_lines: str, spill: Path, roster: pd.DataFrame | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> _SpilledInput:
     """Run in a worker process: read one export completely, spilling its frames."""
-    reader = _reader(path, fmt, on_bad_lines, roster)
+    reader = _reader(path, fmt, on_bad_lines, roster, options)
     files = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BadLinesWarning)  # the report carries the counts
@@ -448,18 +472,19 @@ def _read_spilled(
 
 def _read_exports(
     exports: list[tuple[Path, str]], on_bad_lines: str, jobs: int, staging: Path,
-    roster: pd.DataFrame | None = None,
+    roster: pd.DataFrame | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Iterator[tuple[Path, _Input | _SpilledInput]]:
     """Yield each export's input in the given order, read here or by ``jobs`` workers."""
     if jobs == 1 or len(exports) < 2:
         for path, fmt in exports:
-            yield path, _Input(_reader(path, fmt, on_bad_lines, roster))
+            yield path, _Input(_reader(path, fmt, on_bad_lines, roster, options))
         return
     spill = staging / "spill"
     spill.mkdir(exist_ok=True)
     context = multiprocessing.get_context("spawn")  # no fork of a process holding threads
     with ProcessPoolExecutor(max_workers=min(jobs, len(exports)), mp_context=context) as pool:
-        futures = [pool.submit(_read_spilled, p, f, on_bad_lines, spill, roster) for p, f in exports]
+        futures = [pool.submit(_read_spilled, p, f, on_bad_lines, spill, roster, options)
+                   for p, f in exports]
         try:
             for (path, _fmt), future in zip(exports, futures, strict=True):
                 yield path, _outcome(future)
@@ -478,7 +503,7 @@ def _outcome(future: Any) -> _SpilledInput | MissingDependencyError:
 
 def _read_exports_on_dask(
     exports: list[tuple[Path, str]], on_bad_lines: str, jobs: int, staging: Path, scheduler: str | None,
-    roster: pd.DataFrame | None = None,
+    roster: pd.DataFrame | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Iterator[tuple[Path, _SpilledInput]]:
     """Like :func:`_read_exports`, with the reading done by Dask workers."""
     distributed = import_optional("distributed", extra="scale", purpose="engine='dask'")
@@ -491,7 +516,8 @@ def _read_exports_on_dask(
                                            dashboard_address=None)
         client = distributed.Client(cluster)
     try:
-        futures = [client.submit(_read_spilled, p, f, on_bad_lines, spill, roster, pure=False)
+        futures = [client.submit(_read_spilled, p, f, on_bad_lines, spill, roster, options,
+                                 pure=False)
                    for p, f in exports]
         for (path, _fmt), future in zip(exports, futures, strict=True):
             yield path, _outcome(future)
@@ -524,6 +550,8 @@ class _Stage:
         self.people: list[pd.DataFrame] = []
         self.affiliations: list[pd.DataFrame] = []
         self.outcomes: list[pd.DataFrame] = []
+        self.stored: dict[str, list[pd.DataFrame]] = {}  # reader tables kept (stored_extras)
+        self.keys: dict[str, tuple[str, ...]] = {}
         self.log: list[dict[str, Any]] = []
         self.rejects: list[tuple[str, str, str]] = []
         try:
@@ -557,7 +585,9 @@ class _Stage:
                 self._take_interactions(frame, source.report, processed)
             people = source.people()
         self._take_records_without_events(source, processed)
-        self._take_tables(people, source.affiliations(), source.extras())
+        extras = source.extras()
+        self._take_tables(people, source.affiliations(), extras)
+        self._take_stored_extras(source.report.format, extras)
         self._log(path, source.report, source.rejects, report, identity)
 
     def _log(
@@ -713,6 +743,26 @@ class _Stage:
         if "outcomes" in extras:
             self.outcomes.append(extras["outcomes"])
 
+    def _take_stored_extras(self, fmt: str, extras: dict[str, pd.DataFrame]) -> None:
+        """The reader's own tables it asks a workspace to keep (e.g. Viva person-week metrics),
+        their identity columns keyed like every other identity."""
+        for name, (keys, identities) in getattr(reader_class(fmt), "stored_extras", {}).items():
+            table = extras.get(name)
+            if table is None or not len(table):
+                continue
+            if self.key is not None and identities:
+                from ona.privacy import pseudonymise_tables
+
+                table = table.copy()
+                for col in identities:
+                    as_source = pd.DataFrame({"source": table[col], "target": table[col]})
+                    table[col] = pseudonymise_tables(
+                        as_source, None, None, self.key, keep_domain=self.keep_domain,
+                        hash_containers=False,
+                    )[0]["source"]
+            self.stored.setdefault(name, []).append(table)
+            self.keys[name] = tuple(keys)
+
     def commit(self) -> None:
         moves: list[tuple[str, str]] = [(rel, rel) for rel in self.parts]
         for fmt, ids in self.new_records.items():
@@ -732,6 +782,10 @@ class _Stage:
             outcomes = pd.concat([self.ws.outcomes(), *self.outcomes], ignore_index=True)
             outcomes = outcomes.drop_duplicates(["unit", "period"], keep="last")
             self._stage_table("outcomes.parquet", validate_outcomes(outcomes), moves)
+        for name, frames in self.stored.items():
+            table = pd.concat([self.ws.table(name), *frames], ignore_index=True)
+            table = table.drop_duplicates(list(self.keys[name]), keep="last")
+            self._stage_table(f"{name}.parquet", table.reset_index(drop=True), moves)
         self._stage_appended("import_log.jsonl", "".join(json.dumps(e) + "\n" for e in self.log), moves)
         if self.rejects:
             rows = pd.DataFrame(self.rejects, columns=["file", "location", "reason"])
