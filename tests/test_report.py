@@ -100,7 +100,7 @@ def test_report_applies_and_states_the_privacy_threshold(report):
 
 def test_report_relates_team_metrics_to_outcomes_with_honest_power(report):
     text = _text(report)
-    assert "With 8 teams only |r| >= 0.85 can be detected reliably" in text
+    assert "With 8 teams only |r| >= 0.86 can be detected reliably" in text
     assert re.search(r"Across 8 teams, those with higher [\w ()-]+ tend to have (higher|lower) "
                      r"delivery \(Spearman r = [+-]\d\.\d\d, 95% interval", text)
     assert "This is an association, not causal." in text

@@ -8,12 +8,14 @@ tie lengths 1/w):
   about the time networkit's ``Betweenness`` (the fastest permissively licensed weighted
   kernel: rustworkx's and scikit-network's betweenness ignore weights) needs for betweenness
   alone; networkit's ``Closeness`` and ``HarmonicCloseness`` would add two more all-pairs
-  sweeps. Path lengths are compared exactly, as in networkx (igraph uses a tolerance and
-  differs by up to 0.2% on integer-weighted graphs where many paths tie);
-* sampled betweenness: networkit's ``EstimateBetweenness`` (Geisberger, Sanders and Schultes
-  2008: source sampling with linear scaling), better than plain source sampling at the same
-  budget (issue 9's measurements) and valid on weighted graphs, unlike networkit's KADABRA,
-  which reads hop counts only;
+  sweeps. Path lengths within a relative 1e-10 count as equal, as in igraph: networkx and
+  networkit compare them exactly and miss ties between paths of equal rational length on
+  integer-weighted graphs (tested against exact rational arithmetic);
+* sampled betweenness: the same compiled pass from sampled sources with linear scaling
+  (Geisberger, Sanders and Schultes 2008), better than plain source sampling at the same
+  budget (issue 9's measurements), valid on weighted graphs (networkit's KADABRA reads hop
+  counts only), unbiased on directed graphs (half the searches run backward from sampled
+  targets) and with its own standard error (the spread over the sampled searches);
 * sampled closeness and harmonic centrality: scipy's Dijkstra
   (:func:`scipy.sparse.csgraph.dijkstra`) from sampled pivots, a block of pivots at a time.
 
@@ -23,9 +25,6 @@ compact graph converts it once and runs each all-pairs pass once.
 
 from __future__ import annotations
 
-from typing import Any
-
-import networkit as nk
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
@@ -35,7 +34,6 @@ from ona.graph import CompactGraph
 __all__ = [
     "distance_matrix",
     "exact_paths",
-    "networkit_graph",
     "sampled_betweenness",
     "sampled_closeness_harmonic",
 ]
@@ -52,29 +50,6 @@ def distance_matrix(g: CompactGraph, weighted: bool, reverse: bool = False) -> s
         d.data = 1.0 / d.data if weighted else np.ones_like(d.data)
         g._cache[key] = d
     return g._cache[key]
-
-
-def networkit_graph(g: CompactGraph, weighted: bool) -> Any:
-    """The networkit graph of ``g`` with tie lengths 1/w (or unweighted), cached on ``g``."""
-    key = ("networkit", weighted)
-    if key not in g._cache:
-        d = distance_matrix(g, weighted)
-        coo = sp.coo_array(d if g.directed else sp.triu(d, k=1))
-        graph = nk.Graph(g.number_of_nodes(), weighted=weighted, directed=g.directed)
-        rows, cols = coo.row.astype(np.uint64), coo.col.astype(np.uint64)
-        if coo.nnz:
-            if weighted:
-                graph.addEdges((coo.data.astype(np.float64), (rows, cols)))
-            else:
-                graph.addEdges((np.ones(coo.nnz), (rows, cols)))
-        g._cache[key] = graph
-    return g._cache[key]
-
-
-def _seed_networkit(seed: int) -> None:
-    # networkit draws from one global generator per thread; seeding it with the thread id makes
-    # each thread's stream reproducible
-    nk.setSeed(int(seed), True)
 
 
 def exact_paths(
@@ -96,7 +71,7 @@ def exact_paths(
         from ona.analysis._brandes import brandes  # compiles on first use
 
         lengths = distance_matrix(g, weighted, reverse=(direction == "in"))
-        bc, dist_sum, inv_sum, reached = brandes(lengths, weighted)
+        bc, _, dist_sum, inv_sum, reached = brandes(lengths, weighted)
         if not g.directed:
             bc = bc / 2.0
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -106,18 +81,42 @@ def exact_paths(
     return result
 
 
-def sampled_betweenness(g: CompactGraph, weighted: bool, k: int, seed: int) -> np.ndarray:
-    """Betweenness estimated from ``k`` sampled sources, on the raw scale of the exact one."""
+def sampled_betweenness(
+    g: CompactGraph, weighted: bool, k: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Betweenness estimated from ``k`` sampled searches, and the estimate's standard error.
+
+    Sources are drawn uniformly without replacement and each pair's dependency is scaled
+    linearly by d(s, v)/d(s, t) (Geisberger, Sanders and Schultes 2008). On undirected graphs
+    the pair (t, s) carries the complement d(t, v)/d(t, s), so n/k times the sum over sampled
+    sources is unbiased. On directed graphs the complement d(v, t)/d(s, t) comes from a
+    search from the target on the reversed graph: half the budget searches forward from
+    sampled sources and half backward from sampled targets (networkit's
+    ``EstimateBetweenness`` doubles the forward half instead, which is biased on directed
+    graphs). The standard error is the spread of the per-search estimates over sqrt(k), with
+    the finite-population correction of sampling without replacement.
+    """
     n = g.number_of_nodes()
     if n < 3 or g.adj.nnz == 0:
-        return np.zeros(n)
+        return np.zeros(n), np.zeros(n)
     if k >= n:
-        return exact_paths(g, weighted)[0]
-    _seed_networkit(seed)
-    # run single-threaded: the estimate then depends only on the seed, not on the scheduling
-    algo = nk.centrality.EstimateBetweenness(networkit_graph(g, weighted), k, False, False)
-    scores = np.asarray(algo.run().scores())
-    return scores if g.directed else scores / 2.0
+        return exact_paths(g, weighted)[0], np.zeros(n)
+    from ona.analysis._brandes import brandes  # compiles on first use
+
+    rng = np.random.default_rng(seed)
+    directions = [False, True] if g.directed else [False]
+    budgets = [k - k // 2, k // 2] if g.directed else [k]
+    estimate = np.zeros(n)
+    variance = np.zeros(n)
+    for reverse, budget in zip(directions, budgets, strict=True):
+        sources = np.sort(rng.choice(n, size=budget, replace=False))
+        total, squares = brandes(distance_matrix(g, weighted, reverse), weighted, sources,
+                                 scaled=True)[:2]  # fmt: skip
+        mean = total / budget
+        spread = np.maximum(squares / budget - mean**2, 0.0) * budget / max(budget - 1, 1)
+        estimate += n * mean
+        variance += n * n * spread / budget * (1.0 - budget / n)
+    return estimate, np.sqrt(variance)
 
 
 def sampled_closeness_harmonic(

@@ -2,10 +2,11 @@
 eigenvector and PageRank in one call.
 
 Interaction weights are **strengths**. Path-based measures (betweenness, closeness, harmonic)
-therefore walk ties of length 1/w (Opsahl, Agneessens and Skvoretz 2010 with alpha = 1), while
-eigenvector, PageRank and strength read w directly. networkx and igraph read a weight as a
-length in path measures: passing interaction counts to them unchanged ranks the weakest ties as
-the shortest paths.
+count hops by default (who bridges, whatever the volume), or, with ``distance="1/weight"``,
+walk ties of length 1/w (Opsahl, Agneessens and Skvoretz 2010 with alpha = 1); eigenvector,
+PageRank and strength read w directly. networkx and igraph read a weight as a length in path
+measures: passing interaction counts to them unchanged ranks the weakest ties as the shortest
+paths.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.sparse import csgraph
 from scipy.sparse import linalg as sla
 
 from ona._validation import Interval, Options, validate_params
@@ -59,6 +61,7 @@ _measures_ok.description = f"None or a subset of {MEASURES}"  # type: ignore[att
         "seed": [None, Interval(int, 0)],
         "normalized": [bool],
         "direction": [Options({"out", "in"})],
+        "distance": [Options({"hops", "1/weight"})],
         "alpha": [Interval(float, 0, 1, closed="neither")],
         "measures": [_measures_ok],
     }
@@ -72,6 +75,7 @@ def centrality(
     seed: int | None = None,
     normalized: bool = True,
     direction: str = "out",
+    distance: str = "hops",
     alpha: float = 0.85,
     measures: str | Iterable[str] | None = None,
 ) -> pd.DataFrame:
@@ -88,17 +92,17 @@ def centrality(
         as people x ties), or estimated from ``k`` sampled sources; "auto" is exact up to
         :data:`AUTO_EXACT_LIMIT` (3,000) people and sampled above.
     k : int, optional
-        Number of sampled sources; default :data:`DEFAULT_SAMPLES` (1,024). Measured on a
+        Number of sampled searches; default :data:`DEFAULT_SAMPLES` (1,024). The estimate is
+        unbiased and comes with its standard error (``betweenness_se``). Measured on a
         generated 5,000-person organisation (``benchmarks/_orggen.py``, seed 11, directed,
-        weighted), seeds 0-2: the default puts **86-90%** of the exact top 1% by betweenness
-        in the sampled top 1% (Spearman 0.95 over everyone), with median relative errors of
-        0.7% for harmonic and 0.3% for closeness; k = 256 gives 82-88% (Spearman 0.91-0.92).
-        On 10,000 people (``benchmarks/bench_analysis.py``) the default reached 91% (Spearman
-        0.951) in a tenth of the time of exact betweenness alone.
-        Issue 9 measured 40-58% at k = 256 and 65-78% at k = 1,024 for the same estimator on
-        another generator, and 27-36% for plain source sampling at k = 256: organisations
-        with flatter betweenness need the larger budget. Checked by
-        ``tests/analysis/test_centrality.py::test_sampled_quality`` (top-1% overlap > 50%).
+        weighted), seeds 0-2: the default puts **92-98%** of the exact top 1% by betweenness
+        (hops) in the sampled top 1% (Spearman 0.91 over everyone; 90-92% and Spearman 0.99
+        with ``distance="1/weight"``), and the exact value lies within 2 standard errors for
+        90-93% of people. On an independent generator (a stochastic block model) and at
+        other sizes see the calibration suite (``benchmarks/bench_calibration.py``, figures
+        in the README): organisations with flatter betweenness need a larger budget.
+        Closeness and harmonic (sampled pivots): median relative errors of 0.3-0.7% there
+        (measured with 1/w lengths).
     seed : int, optional
         Seed of the sampling (the same seed gives the same estimates); None draws one.
     normalized : bool, default True
@@ -106,6 +110,18 @@ def centrality(
         directed and (n-1)(n-2)/2 on undirected graphs; harmonic divided by n-1 (igraph's mean;
         networkx returns the raw sum, ``normalized=False``). Closeness is always the
         Wasserman-Faust form, which lies in [0, 1] for unit lengths.
+    distance : {"hops", "1/weight"}, default "hops"
+        Tie lengths of the path measures (betweenness, closeness, harmonic). "hops": every tie
+        has length 1, so a path's length is the number of people it passes through: who
+        bridges, whatever the volume of the ties. "1/weight": tie length 1/w (Opsahl,
+        Agneessens and Skvoretz 2010 with alpha = 1), so heavy ties are short and paths
+        follow the strong ties (``weight`` must be given). Hops are the default because
+        brokerage across groups rides on weak ties: on the bundled sample organisation the
+        six planted brokers (8x everyone's cross-department propensity) rank 1-21 of 300 by
+        betweenness over hops, but two of them rank 56th and 222nd over 1/w lengths (and
+        Opsahl's alpha = 0.5 still ranks one 177th), because weak cross-department ties
+        become long paths. Degree-like measures (strength, eigenvector, PageRank) always
+        read the weights.
     direction : {"out", "in"}, default "out"
         Closeness and harmonic from distances **from** each person to the others (how quickly
         their messages reach everyone), or **to** each person ("in", networkx's convention).
@@ -126,20 +142,30 @@ def centrality(
           2004); ``strength`` = in + out (undirected: the sum of tie weights).
         * ``betweenness``: Freeman (1977) betweenness, the share of shortest paths between
           other people passing through the person; ordered pairs on directed graphs, unordered
-          on undirected; paths over lengths 1/w (Brandes 2001).
+          on undirected; paths over hops, or lengths 1/w with ``distance="1/weight"``
+          (Brandes 2001); path lengths within a relative 1e-10 count as equal, so paths of the
+          same rational length over integer weights tie (checked against exact arithmetic).
         * ``closeness``: Wasserman and Faust's (1994) closeness for graphs that are not
           connected, ((r-1)/(n-1)) * (r-1)/sum(d), with r the people reachable; equals
           (n-1)/sum(d) on connected graphs (Freeman 1979).
         * ``harmonic``: sum of 1/d over the others (Marchiori and Latora 2000; Boldi and Vigna
           2014), the recommended closeness for disconnected e-mail graphs.
+        * ``betweenness_se`` (sampled only): the standard error of the sampled betweenness,
+          from the spread of the estimate over the sampled searches; with about 95%
+          confidence the exact value lies within 2 standard errors.
         * ``eigenvector``: the principal eigenvector of the weighted adjacency (Bonacich 1972),
           unit Euclidean length, from in-ties on directed graphs (networkx's convention; igraph
-          scales to max 1). Degenerate on graphs without cycles: use PageRank there.
+          scales to max 1). Undefined on directed graphs without cycles (e.g. a Viva
+          person-to-person export whose ties all point one way): there the undirected
+          variant (ties read both ways) is reported, with a warning, and
+          ``attrs["eigenvector"]`` says ``"undirected"`` (else ``"in-ties"``).
         * ``pagerank``: PageRank (Brin and Page 1998) with transition weights w_ij / out-strength
           of i, people without out-ties spreading uniformly (Langville and Meyer 2004); sums to 1.
 
         ``attrs`` records the variant (``"betweenness"``: "exact" or "sampled", with ``k`` and
-        ``seed``; ``"weight"``; ``"direction"``).
+        ``seed``; ``"weight"``; ``"direction"``; ``"eigenvector"``) and, in ``"failed"``, any
+        measure that could not be computed on this graph with the reason (its column is NaN
+        and a warning is logged: one measure never takes the whole table down).
 
     References
     ----------
@@ -184,10 +210,13 @@ def centrality(
     >>> int(table["closeness"].idxmax()), float(round(table["pagerank"].sum(), 6))
     (5, 1.0)
     """
+    if distance == "1/weight" and weight is None:
+        raise InvalidParameterError("distance='1/weight' needs weight= (the edge attribute)")
     g = as_compact(G, weight=weight)
     wanted = _wanted(measures)
     n = g.number_of_nodes()
     weighted = weight is not None
+    by_weight = weighted and distance == "1/weight"
     cols: dict[str, np.ndarray] = {}
     adj = g.adj if weighted else _binary(g.adj)
     if "degree" in wanted:
@@ -211,36 +240,42 @@ def centrality(
         k_used = min(k if k is not None else DEFAULT_SAMPLES, max(n, 2))
         seed_used = seed if seed is not None else int(np.random.default_rng().integers(2**31))
     if mode == "exact" and {"betweenness", "closeness", "harmonic"} & wanted:
-        exact = _kernels.exact_paths(g, weighted, direction)
+        exact = _kernels.exact_paths(g, by_weight, direction)
     if "betweenness" in wanted:
         if mode == "exact":
-            raw = exact[0]
+            raw, se = exact[0], None
         else:
-            raw = _kernels.sampled_betweenness(g, weighted, k_used, seed_used)
+            raw, se = _kernels.sampled_betweenness(g, by_weight, k_used, seed_used)
         if normalized and n > 2:
             pairs = (n - 1) * (n - 2) if g.directed else (n - 1) * (n - 2) / 2
             raw = raw / pairs
+            se = se / pairs if se is not None else None
         cols["betweenness"] = raw
+        if se is not None:
+            cols["betweenness_se"] = se
     if {"closeness", "harmonic"} & wanted:
         if mode == "exact":
             close, harm = exact[1], exact[2]
         else:
             close, harm = _kernels.sampled_closeness_harmonic(
-                g, weighted, direction, k_used, seed_used + 1
+                g, by_weight, direction, k_used, seed_used + 1
             )
         if "closeness" in wanted:
             cols["closeness"] = close
         if "harmonic" in wanted:
             cols["harmonic"] = harm / (n - 1) if normalized and n > 1 else harm
+    failed: dict[str, str] = {}
     if "eigenvector" in wanted:
-        cols["eigenvector"] = eigenvector(adj)
+        cols["eigenvector"], eig_variant = _guarded(failed, "eigenvector", n, eigenvector_variant,
+                                                    adj)  # fmt: skip
     if "pagerank" in wanted:
-        cols["pagerank"] = pagerank(adj, alpha=alpha)
+        cols["pagerank"], _ = _guarded(failed, "pagerank", n,
+                                       lambda a: (pagerank(a, alpha=alpha), None), adj)
 
     order = [
         c
-        for c in ("in_degree", "out_degree", "degree", "in_strength", "out_strength", "strength")
-        + MEASURES[2:]
+        for c in ("in_degree", "out_degree", "degree", "in_strength", "out_strength", "strength",
+                  "betweenness", "betweenness_se", *MEASURES[3:])
         if c in cols
     ]
     table = pd.DataFrame({c: cols[c] for c in order}, index=g.nodes)
@@ -251,13 +286,15 @@ def centrality(
     table.attrs.update(
         {
             "weight": weight if weighted else None,
-            "distance": "1/weight" if weighted else "hops",
+            "distance": "1/weight" if by_weight else "hops",
             "betweenness": mode,
             "k": k_used,
             "seed": seed_used,
             "direction": direction,
             "directed": g.directed,
             "normalized": normalized,
+            "eigenvector": eig_variant if "eigenvector" in wanted else None,
+            "failed": failed,
         }
     )
     if mode == "sampled":
@@ -277,13 +314,50 @@ def _binary(m: sp.csr_array) -> sp.csr_array:
     return out
 
 
+def _guarded(failed: dict[str, str], name: str, n: int, compute: Any, adj: sp.csr_array) -> tuple:
+    """``compute(adj)``, or NaN for everyone with the reason logged and recorded in ``failed``.
+
+    One measure failing on an unusual graph must not take the whole person table down.
+    """
+    try:
+        return compute(adj)
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError, sla.ArpackError,
+            InvalidParameterError) as exc:  # fmt: skip
+        failed[name] = f"{type(exc).__name__}: {exc}"
+        logger.warning("%s centrality could not be computed (%s): NaN for everyone", name, exc)
+        return np.full(n, np.nan), None
+
+
+def _has_cycle(adj: sp.csr_array) -> bool:
+    """Whether a directed graph has a cycle (a strong component of 2+ people, or a self-tie)."""
+    n_comp, labels = csgraph.connected_components(adj, directed=True, connection="strong")
+    return n_comp < adj.shape[0] or bool(adj.diagonal().any())
+
+
+def eigenvector_variant(adj: sp.csr_array) -> tuple[np.ndarray, str]:
+    """Eigenvector centrality and the variant used: ``"in-ties"``, or ``"undirected"``.
+
+    The leading eigenvalue of a directed graph without cycles (e.g. a person-to-person export
+    in which every tie points one way down a hierarchy) is 0 and the eigenvector is undefined:
+    there the centrality of the undirected graph (ties read both ways, weights summed) is
+    returned instead, with a warning, and the variant says so.
+    """
+    if adj.shape[0] and adj.nnz and (adj != adj.T).nnz and not _has_cycle(adj):
+        logger.warning("eigenvector centrality is undefined on a directed graph without "
+                       "cycles: the undirected variant (ties read both ways) is reported")
+        return eigenvector(sp.csr_array(adj + adj.T)), "undirected"
+    return eigenvector(adj), "in-ties"
+
+
 def eigenvector(adj: sp.csr_array, *, tol: float = 1e-10, max_iter: int = 1000) -> np.ndarray:
     """Principal eigenvector of ``adj`` from in-ties, unit length (networkx's convention).
 
     Power iteration on ``I + A^T`` from a uniform start, like networkx's
     ``eigenvector_centrality``: the shift makes it converge on bipartite graphs too. If it has
-    not converged after ``max_iter`` steps, an eigensolver is used instead; on graphs without
-    cycles (the leading eigenvalue is 0) the measure is undefined and NaN is returned.
+    not converged after ``max_iter`` steps, a dense eigensolver (up to 2,000 people) or ARPACK
+    with a generous iteration budget is used instead. On graphs without cycles (the leading
+    eigenvalue is 0) the measure is undefined: NaN, with a warning
+    (:func:`eigenvector_variant` falls back to the undirected graph there).
     """
     n = adj.shape[0]
     if n == 0:
@@ -298,10 +372,13 @@ def eigenvector(adj: sp.csr_array, *, tol: float = 1e-10, max_iter: int = 1000) 
         x /= np.linalg.norm(x)
         if np.abs(x - last).sum() < n * tol:
             return x
-    if n < 500:
+    if adj.shape[0] > 1 and not _has_cycle(adj):
+        logger.warning("eigenvector centrality is undefined on a graph without cycles: NaN")
+        return np.full(n, np.nan)
+    if n <= 2000:
         values, vectors = np.linalg.eig(at.toarray())
     else:
-        values, vectors = sla.eigs(at.astype(np.float64), k=1, which="LR")
+        values, vectors = sla.eigs(at.astype(np.float64), k=1, which="LR", maxiter=100 * n)
     lead = int(np.argmax(values.real))
     if values[lead].real < 1e-12:
         logger.warning("eigenvector centrality is undefined on a graph without cycles: NaN")

@@ -76,7 +76,7 @@ def roles(
     G: Any,
     groups: str | Mapping | pd.Series | None = None,
     *,
-    weight: str | None = "weight",
+    weight: str | None = None,
     connector_quantile: float = 0.9,
     spanner_quantile: float = 0.9,
     spanner_min_groups: int = 2,
@@ -95,11 +95,12 @@ def roles(
       contacts in other groups (``external_contacts``) at or above ``spanner_quantile``, and
       ties into at least ``spanner_min_groups`` other groups.
     * **information broker** (holds otherwise separate people together): with
-      ``broker_measure="constraint"``, Burt's constraint (weighted with ``weight``, from
-      :func:`ona.constraint`) at or below its ``broker_quantile`` among people with at least
-      ``broker_min_contacts`` contacts (default: the least constrained 10 %); with
-      ``"betweenness"``, betweenness (:func:`ona.centrality`, tie lengths 1/w, sampled above
-      3,000 people) at or above its ``1 - broker_quantile`` quantile among the same people.
+      ``broker_measure="constraint"``, Burt's constraint (:func:`ona.constraint`, on 0/1 ties
+      unless ``weight`` is given) at or below its ``broker_quantile`` among people with at
+      least ``broker_min_contacts`` contacts (default: the least constrained 10 %); with
+      ``"betweenness"``, betweenness (:func:`ona.centrality`, over hops, or tie lengths 1/w
+      when ``weight`` is given; sampled above 3,000 people) at or above its
+      ``1 - broker_quantile`` quantile among the same people.
     * **peripheral** (few ties; may be a specialist, new, or under-used — never read as low
       value): contacts at or below the ``peripheral_quantile`` (default: the bottom 10 %,
       people with no tie included) and below the median.
@@ -112,8 +113,13 @@ def roles(
     G : networkx graph or CompactGraph
     groups : str, mapping, Series or None
         Formal group of each person (for boundary spanners).
-    weight : str or None, default "weight"
-        Tie strength for constraint; None for binary ties.
+    weight : str or None, default None
+        Tie strength for the broker measure (constraint weighted by it, or betweenness over
+        tie lengths 1/w); None reads ties as 0/1. Brokerage is about who bridges, whatever
+        the volume: on the bundled sample organisation the six planted brokers all fall in
+        the least constrained 10 % on 0/1 ties (ranks 1-9 of 300), while weighted constraint
+        ranks one of them 62nd, because a broker's few weak ties into other departments
+        weigh little against the heavy ties inside their own team.
     connector_quantile, spanner_quantile, broker_quantile, peripheral_quantile : float
         Thresholds as quantiles of the organisation's distribution (numpy's default linear
         interpolation), recorded in ``attrs["thresholds"]`` as the values they gave.
@@ -178,9 +184,9 @@ def roles(
     else:
         from ona.analysis.centrality import centrality
 
-        broker = centrality(graph, weight=weight, measures="betweenness", seed=seed)[
-            "betweenness"
-        ]
+        distance = "hops" if weight is None else "1/weight"
+        broker = centrality(graph, weight=weight, measures="betweenness", seed=seed,
+                            distance=distance)["betweenness"]
     table[broker_measure] = broker.reindex(cg.nodes).to_numpy()
 
     def cut(values: pd.Series, q: float) -> float:

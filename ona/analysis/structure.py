@@ -265,7 +265,8 @@ def centralization(G: Any, *, measure: str = "degree", weight: str | None = None
         return degree_centralization(G)
     from ona.analysis.centrality import centrality
 
-    table = centrality(G, weight=weight, measures=measure, betweenness="exact", normalized=True)
+    table = centrality(G, weight=weight, measures=measure, betweenness="exact", normalized=True,
+                       distance="hops" if weight is None else "1/weight")
     x = table[measure].to_numpy(dtype=np.float64)
     n = len(x)
     if n < 3:

@@ -190,7 +190,7 @@ def relate(
         One row per metric and outcome: ``metric``, ``outcome``, ``method``, ``n``,
         ``estimate``, ``ci_low``/``ci_high`` (BCa, resampling units), ``pct_low``/``pct_high``
         (percentile interval), ``p_value`` (permutation), ``p_adjusted``, ``detectable_r`` (the
-        smallest |r| detectable with 80% power at ``alpha``), ``std_error_hc3``/``p_value_hc3``
+        smallest |r|, or Spearman's |rho|, detectable with 80% power at ``alpha``), ``std_error_hc3``/``p_value_hc3``
         (with controls only), and ``note`` in words (small samples, unreliable coverage).
 
     Notes
@@ -221,7 +221,7 @@ def relate(
     >>> round(float(r.loc[0, "estimate"]), 3), bool(r.loc[0, "p_value"] < 0.01)
     (0.929, True)
     >>> round(float(r.loc[0, "detectable_r"]), 2)   # 8 teams detect only very strong effects
-    0.85
+    0.86
     """
     on = [on] if isinstance(on, str) else list(on)
     controls = list(controls or [])
@@ -315,7 +315,7 @@ def _one(frame, mc, oc, method, spearman, ctrl, n_boot, n_perm, alpha, rng) -> d
             data[mc], data["__outcome__"] = rowwise_rank(x), rowwise_rank(y)
         fit = ols(data, "__outcome__", [mc, *ctrl.columns], standardize=True)
         row.update(std_error_hc3=fit.loc[mc, "std_error"], p_value_hc3=fit.loc[mc, "p_value"])
-    dr = detectable_r(n, alpha=alpha)
+    dr = detectable_r(n, alpha=alpha, method=method)
     notes = []
     if cvals is not None:
         notes.append("standardised beta net of " + ", ".join(ctrl.columns))

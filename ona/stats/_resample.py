@@ -13,6 +13,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy import special, stats
 
+from ona.exceptions import InvalidParameterError
+
 __all__ = [
     "EXACT_PERMUTATION_MAX_N",
     "bca_for",
@@ -230,17 +232,37 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def detectable_r(n: int, *, alpha: float = 0.05, power: float = 0.8) -> float:
+def detectable_r(
+    n: int, *, alpha: float = 0.05, power: float = 0.8, method: str = "pearson"
+) -> float:
     """Smallest |r| a two-sided test at ``alpha`` detects with probability ``power`` (Fisher z).
 
-    |r| = tanh((z_{1-alpha/2} + z_{power}) / sqrt(n - 3)); NaN below 4 units.
+    Pearson: |r| = tanh((z_{1-alpha/2} + z_{power}) / sqrt(n - 3)). Spearman's rho has a
+    wider sampling distribution: var(atanh(rho)) = 1.06/(n - 3) (Fieller, Hartley and Pearson
+    1957), so |rho| = tanh((z_{1-alpha/2} + z_{power}) * sqrt(1.06 / (n - 3))). NaN below 4
+    units.
+
+    Simulated on bivariate normal samples (20,000 per row) with the permutation test at .05:
+    at the Spearman value the power is 0.80-0.81 for 15-50 units (0.78 at 10 and 0.76 at 8,
+    where the exact test is discrete); the Pearson value gives Spearman only 0.73-0.79.
+
+    References
+    ----------
+    Fieller, E. C., Hartley, H. O. and Pearson, E. S. (1957). Tests for rank correlation
+    coefficients. I. Biometrika 44, 470-481. https://doi.org/10.1093/biomet/44.3-4.470
 
     Examples
     --------
     >>> round(detectable_r(20), 2), round(detectable_r(30), 2), round(detectable_r(100), 2)
     (0.59, 0.49, 0.28)
+    >>> round(detectable_r(20, method="spearman"), 2)
+    0.6
     """
+    if method not in ("pearson", "spearman"):
+        raise InvalidParameterError(
+            f"The 'method' parameter of detectable_r must be 'pearson' or 'spearman'; got {method!r}")
     if n < 4:
         return math.nan
     z = special.ndtri(1 - alpha / 2) + special.ndtri(power)
-    return float(np.tanh(z / math.sqrt(n - 3)))
+    spread = 1.06 if method == "spearman" else 1.0
+    return float(np.tanh(z * math.sqrt(spread / (n - 3))))
