@@ -367,3 +367,18 @@ def test_maxt_with_one_test_is_the_permutation_p():
     r = relate(metrics, outcomes, metric_columns=["density"], method="pearson", adjust="maxt",
                n_boot=100, n_perm=20_000)
     assert r.loc[0, "p_adjusted"] == pytest.approx(r.loc[0, "p_value"], abs=0.01)
+
+
+def test_did_orders_unpadded_text_periods():
+    """Issue 15: 2026-1 ... 2026-12 sort as months, not as text (which put 2026-10 before
+    2026-2 and estimated a true effect of 2.0 as 1.0)."""
+    rows = [(u, f"2026-{m}", base + (2.0 if u in "ABC" and m >= 7 else 0.0))
+            for u, base in zip("ABCDEFG", [1.0, 2.0, 1.5, 2.5, 1.2, 2.2, 1.7], strict=True)
+            for m in range(1, 13)]
+    panel = pd.DataFrame(rows, columns=["unit", "period", "ties"])
+    r = did(panel, value="ties", treated=["A", "B", "C"], start="2026-7", n_boot=200, n_perm=200)
+    assert r.estimate == pytest.approx(2.0)
+    named = panel.assign(period=panel["period"].str.replace("2026-", "month", regex=False)
+                         .map(lambda p: {"month1": "Jan"}.get(p, p)))
+    with pytest.raises(TableError, match="no number"):
+        did(named, value="ties", treated=["A"], start="month7", n_boot=200, n_perm=200)

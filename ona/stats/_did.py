@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -76,6 +77,19 @@ def _like(start: str, example: object) -> object:
     return str(start)
 
 
+def _period_key(value: object) -> object:
+    """Sort key of a period: text compares its digit runs as numbers (``2026-2`` before
+    ``2026-10``, where plain text order puts ``2026-10`` first); other values as they are."""
+    if not isinstance(value, str):
+        return value
+    parts = re.split(r"(\d+)", value)
+    if len(parts) == 1:
+        raise TableError("did panel", [
+            f"period {value!r} has no number to order it by; use dates, numbers or text "
+            "such as 2026-03"])
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+
+
 def _slopes(pre: pd.DataFrame, order: dict) -> pd.Series:
     """Per-unit least-squares slope of value on period rank, before the intervention."""
     t = pre["__period__"].map(order).astype(float)
@@ -125,7 +139,9 @@ def did(
     treated : iterable of str, or str
         Units in the intervention, or the name of a boolean column of ``panel``.
     start : str
-        First period of the intervention; periods sort as text (``2026-03``) or numbers.
+        First period of the intervention. Periods sort as numbers, timestamps, or text
+        whose digit runs compare as numbers (``2026-2`` before ``2026-10``); text periods
+        without a number are refused rather than ordered alphabetically.
     unit, period : str
         Column names.
     n_boot, n_perm : int
@@ -168,9 +184,13 @@ def did(
         treated_units = set(d.loc[flags.to_numpy(), "__unit__"])
     else:
         treated_units = {str(u) for u in treated}
-    periods = sorted(d["__period__"].unique())
+    periods = sorted(d["__period__"].unique(), key=_period_key)
     order = {p: i for i, p in enumerate(periods)}
-    post = d["__period__"] >= _like(start, periods[0]) if periods else d["__period__"].astype(bool)
+    first = _like(start, periods[0]) if periods else start
+    if periods and isinstance(first, str):
+        post = d["__period__"].map(_period_key) >= _period_key(first)
+    else:
+        post = d["__period__"] >= first if periods else d["__period__"].astype(bool)
     pre_mean = d[~post].groupby("__unit__")["__v__"].mean()
     post_mean = d[post].groupby("__unit__")["__v__"].mean()
     change = (post_mean - pre_mean).dropna()
