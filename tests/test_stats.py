@@ -382,3 +382,27 @@ def test_did_orders_unpadded_text_periods():
                          .map(lambda p: {"month1": "Jan"}.get(p, p)))
     with pytest.raises(TableError, match="no number"):
         did(named, value="ties", treated=["A"], start="month7", n_boot=200, n_perm=200)
+
+
+@pytest.mark.slow
+def test_did_interval_covers_at_5_vs_7_teams():
+    """Issue 15: AR(1) team panels with noise, 5 treated vs 7 other teams: the 95% interval
+    covers the true effect (0 and 1) in at least 92% of 200 panels each (MC s.e. 1.5 points;
+    the former bootstrap covered 83.5%)."""
+    rng = np.random.default_rng(11)
+    for effect in (0.0, 1.0):
+        hits = 0
+        for _ in range(200):
+            e = rng.standard_normal((12, 12))
+            y = np.empty_like(e)
+            y[:, 0] = e[:, 0]
+            for t in range(1, 12):
+                y[:, t] = 0.6 * y[:, t - 1] + 0.8 * e[:, t]
+            y += rng.normal(size=(12, 1))
+            y[:5, 6:] += effect
+            panel = pd.DataFrame({"unit": np.repeat([f"T{i:02d}" for i in range(12)], 12),
+                                  "period": np.tile(np.arange(1, 13), 12), "v": y.ravel()})
+            r = did(panel, value="v", treated=[f"T{i:02d}" for i in range(5)], start="7",
+                    n_boot=100, n_perm=100)
+            hits += r.ci_low <= effect <= r.ci_high
+        assert hits / 200 >= 0.92, (effect, hits / 200)
