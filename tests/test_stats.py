@@ -406,3 +406,26 @@ def test_did_interval_covers_at_5_vs_7_teams():
                     n_boot=100, n_perm=100)
             hits += r.ci_low <= effect <= r.ci_high
         assert hits / 200 >= 0.92, (effect, hits / 200)
+
+
+def test_did_pre_trend_power_is_stated():
+    """Issue 15: with few noisy teams the pre-trend check has little power; the result says
+    so ("cannot be ruled out") instead of reassuring. With many teams it has the power."""
+    def panel(n_units, drift, seed):
+        rng = np.random.default_rng(seed)
+        rows = []
+        for i in range(n_units):
+            treated = i < n_units // 2
+            for t in range(1, 9):
+                v = rng.normal(0, 1.0) + (drift * t if treated else 0.0)
+                rows.append((f"U{i:03d}", t, v))
+        return pd.DataFrame(rows, columns=["unit", "period", "v"])
+
+    few = did(panel(12, 0.3, 1), value="v", treated=[f"U{i:03d}" for i in range(6)], start="5",
+              n_boot=100, n_perm=100)
+    assert 0 <= few.pre_trend_power < 0.8
+    assert "cannot be ruled out" in few.note
+    assert "pre_trend_power" in few.to_frame().columns
+    many = did(panel(200, 0.3, 2), value="v", treated=[f"U{i:03d}" for i in range(100)],
+               start="5", n_boot=100, n_perm=100)
+    assert many.pre_trend_power > 0.8 and many.parallel_trends is False

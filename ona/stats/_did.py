@@ -37,10 +37,13 @@ class DiDResult:
         Mean per-period slope before the intervention, treated minus others (NaN with fewer
         than two pre periods).
     pre_trend_ci : tuple of float
-        Its percentile bootstrap interval.
+        Its Welch t interval (over units' slopes).
     parallel_trends : bool or None
         False when the pre-trend interval excludes 0 (the DiD assumption is doubtful); None
         when it cannot be checked.
+    pre_trend_power : float
+        Power of the pre-trend check against the drift that alone would produce the
+        estimate (noncentral t); below 0.8 the note says differing trends cannot be ruled out.
     means : DataFrame
         Mean value by group (treated/others) and phase (pre/post).
     note : str
@@ -58,6 +61,7 @@ class DiDResult:
     parallel_trends: bool | None
     means: pd.DataFrame = field(repr=False)
     note: str = ""
+    pre_trend_power: float = math.nan
 
     def to_frame(self) -> pd.DataFrame:
         """One-row DataFrame of the scalar fields."""
@@ -66,6 +70,7 @@ class DiDResult:
             "p_value": self.p_value, "n_treated": self.n_treated, "n_control": self.n_control,
             "pre_trend": self.pre_trend, "pre_trend_low": self.pre_trend_ci[0],
             "pre_trend_high": self.pre_trend_ci[1], "parallel_trends": self.parallel_trends,
+            "pre_trend_power": self.pre_trend_power,
             "note": self.note}])
 
 
@@ -146,8 +151,10 @@ def did(
         without a number are refused rather than ordered alphabetically.
     unit, period : str
         Column names.
-    n_boot, n_perm : int
-        Bootstrap resamples (within group) and label permutations.
+    n_boot : int
+        No longer used (the intervals are Welch t intervals); kept so that existing calls work.
+    n_perm : int
+        Label permutations for the p-value (randomisation inference over the assignment).
     alpha : float
         1 - confidence level.
     seed : int
@@ -226,13 +233,25 @@ def did(
     slopes = _slopes(d[~post], order)
     st = slopes[slopes.index.isin(sorted(treated_units))].to_numpy()
     sc = slopes[~slopes.index.isin(sorted(treated_units))].to_numpy()
-    pre_trend, pre_ci, parallel = math.nan, (math.nan, math.nan), None
+    pre_trend, pre_ci, parallel, power = math.nan, (math.nan, math.nan), None, math.nan
     if len(st) >= 2 and len(sc) >= 2:
         pre_trend = float(st.mean() - sc.mean())
-        bs = (st[rng.integers(0, len(st), (n_boot, len(st)))].mean(1)
-              - sc[rng.integers(0, len(sc), (n_boot, len(sc)))].mean(1))
-        pre_ci = tuple(float(v) for v in np.percentile(bs, [100 * alpha / 2, 100 * (1 - alpha / 2)]))
-        # Zero inside the interval (within rounding): no evidence the trends differed before.
+        # Welch t on the per-unit slopes, like the effect's interval
+        vs, vo = st.var(ddof=1) / len(st), sc.var(ddof=1) / len(sc)
+        se_slope = math.sqrt(vs + vo)
+        if se_slope > 0:
+            df = (vs + vo) ** 2 / (vs**2 / (len(st) - 1) + vo**2 / (len(sc) - 1))
+            q = float(stats.t.ppf(1 - alpha / 2, df))
+            pre_ci = (pre_trend - q * se_slope, pre_trend + q * se_slope)
+            # power against the drift that alone would produce the estimate: a slope gap g
+            # shifts the post-minus-pre means by g times the gap between the phases' centres
+            t_all = d["__period__"].map(order).astype(float)
+            centre_gap = float(t_all[post].mean() - t_all[~post].mean())
+            drift = abs(est) / centre_gap if centre_gap > 0 else math.nan
+            ncp = drift / se_slope
+            power = float(stats.nct.sf(q, df, ncp) + stats.nct.cdf(-q, df, ncp))
+        else:
+            pre_ci = (pre_trend, pre_trend)
         tol = 1e-12 * max(1.0, abs(pre_trend))
         parallel = bool(pre_ci[0] - tol <= 0 <= pre_ci[1] + tol)
     group = np.where(d["__unit__"].isin(sorted(treated_units)), "treated", "others")
@@ -245,4 +264,10 @@ def did(
         note += "; WARNING: trends already differed before the intervention"
     elif parallel is None:
         note += "; pre-trends not checked (fewer than two periods before)"
-    return DiDResult(est, lo, hi, p, len(ct), len(cc), pre_trend, pre_ci, parallel, means, note)
+    elif not power >= 0.8:
+        note += (f"; the pre-trend check had only {power:.0%} power to detect a drift that "
+                 "alone would explain the difference: differing trends cannot be ruled out")
+    else:
+        note += f"; no pre-trend found (the check had {power:.0%} power against such a drift)"
+    return DiDResult(est, lo, hi, p, len(ct), len(cc), pre_trend, pre_ci, parallel, means, note,
+                     pre_trend_power=power)
