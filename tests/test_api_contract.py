@@ -142,7 +142,8 @@ def test_reader_contract(fmt, tmp_path):
                 result.report.total()["imported"] + result.report.total()["duplicates"])
 
 
-@pytest.mark.parametrize("fmt", READERS)
+# "damaged" reads no source: it claims broken archives so that reading them reports the damage.
+@pytest.mark.parametrize("fmt", [f for f in READERS if f != "damaged"])
 def test_reader_has_a_public_read_function(fmt):
     module = importlib.import_module(FORMATS[fmt].split(":")[0])
     readers = [n for n in module.__all__ if n.startswith("read_")]

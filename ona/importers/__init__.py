@@ -13,7 +13,7 @@ from typing import Any
 
 from ona._validation import check_param
 from ona.exceptions import BadInputError
-from ona.importers._base import _DAMAGED, Reader, ReadResult
+from ona.importers._base import Reader, ReadResult
 
 __all__ = ["FORMATS", "TABLE_FORMATS", "detect_format", "read", "reader_class", "table_reader"]
 
@@ -44,6 +44,8 @@ FORMATS: dict[str, str | type[Reader]] = {
     "survey": "ona.importers.survey:SurveyReader",
     # generic, last: it claims any CSV with source and target columns
     "interactions_csv": "ona.importers.csv_interactions:InteractionsCsvReader",
+    # last of all: a damaged archive or compressed file no reader could look into (an error)
+    "damaged": "ona.importers.damaged:DamagedReader",
 }
 
 # Inputs that are tables rather than interactions: format name -> module defining
@@ -97,18 +99,13 @@ def detect_format(path: str | Path) -> str | None:
     path = Path(path)
     detectors = [(n, _load(f"{m}:detect")) for n, m in TABLE_FORMATS.items()]
     detectors += [(n, _load(spec).detect) for n, spec in FORMATS.items()]
-    damaged = None
     for name, detect in detectors:
         try:
             if detect(path):
                 return name
-        except Exception as exc:  # noqa: BLE001 - a sniff never raises: it says yes or no
-            # A file whose first bytes cannot even be decompressed is claimed by the first
-            # reader that tried, so that reading it reports the damage (exit 65, naming the
-            # file) instead of the folder walk skipping it as unrecognised.
-            if damaged is None and isinstance(exc, (BadInputError, *_DAMAGED)) and path.is_file():
-                damaged = name
-    return damaged
+        except Exception:  # noqa: BLE001 - a sniff never raises; a damaged file is "damaged"
+            continue
+    return None
 
 
 def read(path: str | Path, format: str = "auto", **options: Any) -> ReadResult:
