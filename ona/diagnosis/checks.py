@@ -35,8 +35,8 @@ class Check:
         line = t.withhold if self.outcome == "withheld" else t.qualify
         cmp = "below" if t.direction == "min" else "above"
         extra = f" ({self.detail})" if self.detail else ""
-        if self.outcome == "passed":
-            return f"{t.label}: {v}{extra}"
+        if self.outcome == "passed" or self.outcome != t.outcome(self.value):
+            return f"{t.label}: {v}{extra}"  # passed, or qualified for the detail's reason
         return f"{t.label} is {v}, {cmp} {_num(line)}{extra}"
 
     def to_dict(self) -> dict:

@@ -20,11 +20,16 @@ from ona.diagnosis.measures import community_stability, concentration, monthly_t
 from ona.diagnosis.population import population
 from ona.diagnosis.result import Diagnosis, Finding
 from ona.diagnosis.thresholds import TOP_SHARE
+from ona.exceptions import TableError
 from ona.graph import as_compact, build_graph
 from ona.privacy import MIN_GROUP_SIZE, suppress_small_groups
 from ona.stats import relate
 
-__all__ = ["diagnose", "status_of"]
+__all__ = ["ROSTER_FORMATS", "diagnose", "status_of", "team_outcome_table"]
+
+# Import formats whose People rows are a roster (other sources' People rows, such as git
+# authors or chat directories, are identities, not staff).
+ROSTER_FORMATS = frozenset({"roster", "viva_person"})
 
 _ORDER = {"passed": 0, "qualified": 1, "withheld": 2}
 _STATUS = {0: "reported", 1: "qualified", 2: "withheld"}
@@ -37,6 +42,13 @@ def status_of(checks: list[Check]) -> tuple[str, str | None]:
     failed.sort(key=lambda c: -_ORDER[c.outcome])
     reason = "; ".join(c.sentence() for c in failed) or None
     return _STATUS[worst], reason
+
+
+def _first_reason(f: Finding) -> str:
+    """The main reason a finding was withheld, for a headline."""
+    failed = sorted((c for c in f.checks if c.outcome != "passed"),
+                    key=lambda c: -_ORDER[c.outcome])
+    return failed[0].sentence() if failed else (f.reason or "").split("; ")[0]
 
 
 def pct(x: float) -> str:
@@ -123,7 +135,9 @@ def diagnose(
     events = ws.interactions(start=start, end=end)
     people = ws.people()
     lo, hi = _window(events, start, end)
-    pop = population(events, people, start=lo, end=hi)
+    rostered = any(e.get("format") in ROSTER_FORMATS for e in ws.import_log()) or (
+        "status" in people.columns and bool((people["status"] == "roster").any()))
+    pop = population(events, people, start=lo, end=hi, has_roster=rostered)
     table = _read_outcomes(outcomes, ws.outcomes())
     meta = {"source": ws.path.name, "start": lo, "end": hi, "seed": seed,
             "min_group_size": min_group_size,
@@ -214,14 +228,19 @@ def _checks(events: pd.DataFrame, pop, G) -> dict[str, Check]:
 def _data(c: _Context) -> None:
     d, ev, pop = c.d, c.events, c.d.population
     counts = pop.counts
-    outside = ", ".join(f"{counts[k]:,} {label}" for k, label in (
-        ("external", "external addresses"), ("list", "mailing lists"),
-        ("shared_mailbox", "shared mailboxes"), ("bot", "bots"),
-        ("unknown", "unknown identities")))
+    labels = {"external": ("external address", "external addresses"),
+              "list": ("mailing list", "mailing lists"),
+              "shared_mailbox": ("shared mailbox", "shared mailboxes"), "bot": ("bot", "bots"),
+              "unknown": ("unknown identity", "unknown identities")}
+    outside = ", ".join(f"{counts[k]:,} {one if counts[k] == 1 else many}"
+                        for k, (one, many) in labels.items() if counts[k])
     n_out = sum(v for k, v in pop.events.items())
-    statement = (f"{len(pop.internal):,} people: {pop.rule}. Counted apart and kept out of "
-                 f"people counts, roles, overload and the pictures: {outside} "
-                 f"({n_out:,} interactions touch them).")
+    statement = f"{len(pop.internal):,} people: {pop.rule}."
+    if outside:
+        statement += (f" Counted apart and kept out of people counts, roles, overload and the "
+                      f"pictures: {outside} ({n_out:,} interactions touch them).")
+    else:
+        statement += " No outside identities (external, lists, shared mailboxes, bots) were found."
     status = "reported" if pop.has_roster else "qualified"
     c.add("data.population", "Who is counted", [], statement, status=status,
           reason=None if pop.has_roster else "no roster: " + pop.rule,
@@ -268,6 +287,10 @@ def _network(c: _Context) -> None:
               status="withheld", reason="no interactions between the people of the period")
         return
     n, m = G.number_of_nodes(), G.number_of_edges()
+    if m == 0:
+        c.add("network.structure", "The network", checks, "There is no network to describe.",
+              status="withheld", reason=c.no_ties(c.check("mass_share")))
+        return
     cg = as_compact(G)
     deg = np.asarray(((cg.adj + cg.adj.T) > 0).sum(axis=1)).ravel()
     isolated = int((deg == 0).sum())
@@ -299,13 +322,13 @@ def _by_group(c: _Context, people: pd.Index, column: str) -> pd.DataFrame | None
 
 
 def _brokerage(c: _Context) -> None:
-    checks = c.check("coverage", "network_size", "mean_degree", "largest_component",
-                     "reciprocity", "mass_share")
+    checks = c.check("mass_share", "coverage", "network_size", "mean_degree",
+                     "largest_component", "reciprocity")
     if c.empty:
         c.add("brokerage.concentration", "How concentrated brokerage is", checks, "",
               status="withheld", reason=c.no_ties(checks),
               withheld="Brokerage cannot be assessed: there are no ties between people.",
-              headline="Brokerage could not be assessed: no ties between people.")
+              headline="Brokerage was not assessed: " + c.no_ties(checks).split("; ")[0] + ".")
         return
     cent = centrality(c.G, measures=["degree", "betweenness"], seed=c.seed)
     conc = concentration(cent["betweenness"], top=TOP_SHARE)
@@ -330,7 +353,7 @@ def _brokerage(c: _Context) -> None:
                       f"the best-placed {pct(TOP_SHARE)} of people ({k:,}) lie on {pct(share)} "
                       "of the shortest paths between colleagues.")
     else:
-        f.headline = "Brokerage was not assessed: " + (f.reason or "") + "."
+        f.headline = "Brokerage was not assessed: " + _first_reason(f) + "."
     c.d.extras["centrality"] = cent
     r = roles(c.G, c.group, seed=c.seed)
     counts = r["role"][r["role"] != ""].value_counts()
@@ -342,7 +365,8 @@ def _brokerage(c: _Context) -> None:
 
 
 def _overload(c: _Context) -> None:
-    checks = c.check("coverage", "network_size", "activity", "mass_share")
+    checks = c.check("mass_share", "coverage", "network_size", "mean_degree", "activity",
+                     "reciprocity")
     if c.empty:
         c.add("overload.concentration", "Who carries the load", checks, "", status="withheld",
               reason=c.no_ties(checks),
@@ -368,10 +392,13 @@ def _overload(c: _Context) -> None:
               tables={"by_group": where} if where is not None else {},
               withheld="Overload is not assessed: the events do not measure demand on people.")
     if f.status != "withheld":
-        f.headline = (f"Collaborative load: {a['n_in_demand']:,} people receive the most "
-                      f"requests; the top {pct(a['top'])} ({a['top_people']:,}) receive "
-                      f"{pct(a['top_share'])} of them" + (f" ({groups_text})." if groups_text
-                                                          else "."))
+        typical = ("less concentrated than" if a["top_share"] < 0.2 else
+                   "within" if a["top_share"] <= 0.35 else "more concentrated than")
+        f.headline = (f"Collaborative load: {a['n_in_demand']:,} people are in demand"
+                      + (f" ({groups_text})" if groups_text else "")
+                      + f"; the most sought-after {pct(a['top'])} receive "
+                      f"{pct(a['top_share'])} of all requests, {typical} the 20-35% found "
+                      "typical.")
     c.d.extras["overload"] = load
 
 
@@ -418,7 +445,7 @@ def _silos(c: _Context) -> None:
                         checks=checks, tables={"pairs": pairs}))
     if st == "withheld":
         f.statement = f"Silos between {g}s are not assessed."
-        f.headline = f"Silos were not assessed: {why}."
+        f.headline = f"Silos were not assessed: {_first_reason(f)}."
     elif len(weakest):
         names = "; ".join(f"{r.group_a} and {r.group_b} at {r.ratio:.2f} ({r.ci_low:.2f} to "
                           f"{r.ci_high:.2f})" for r in weakest.head(2).itertuples())
@@ -542,11 +569,15 @@ def _outcomes(c: _Context) -> None:
                  f"{best['p_adjusted']:.3f}). This is an association, not causal. With "
                  f"{int(best['n'])} teams only |r| >= {best['detectable_r']:.2f} can be "
                  "detected reliably.")
+    tables = {"relate": result.drop(columns=[x for x in ("note", "method")
+                                             if x in result.columns])}
+    controlled = _controlled(c, metrics, per_team, result)
+    if controlled is not None:
+        tables["controlled"] = controlled
     f = c.add("outcomes.teams", title, checks, statement,
               numbers={"teams": int(best["n"]), "strongest": best.to_dict(),
                        "significant": int(((result["p_adjusted"] < 0.05)).sum())},
-              tables={"relate": result.drop(columns=[x for x in ("note", "method")
-                                                     if x in result.columns])},
+              tables=tables,
               withheld="Team metrics are not related to outcomes: too few teams.")
     if f.status != "withheld":
         f.headline = (f"Teams with higher {_LABELS.get(best['metric'], best['metric'])} tend to "
@@ -557,11 +588,37 @@ def _outcomes(c: _Context) -> None:
     c.d.extras["team_data"] = metrics.join(per_team, how="inner")
 
 
+def _controlled(c: _Context, metrics: pd.DataFrame, per_team: pd.DataFrame,
+                result: pd.DataFrame) -> pd.DataFrame | None:
+    """The three strongest pairs again, net of team size (and department when known)."""
+    controls = ["size"]
+    attrs = as_compact(c.G).node_attrs
+    if "department" in attrs.columns and c.team != "department":
+        dept = attrs.dropna(subset=[c.team]).groupby(c.team)["department"].agg(
+            lambda d: d.mode().iloc[0] if d.notna().any() else None)
+        metrics = metrics.assign(department=dept.reindex(metrics.index))
+        if metrics["department"].nunique() > 1:
+            controls.append("department")
+    rows = []
+    for _, row in result.head(3).iterrows():
+        try:
+            r = relate(metrics[[row["metric"], *controls]], per_team[[row["outcome"]]],
+                       controls=controls, missing="drop", n_boot=1000, n_perm=1000,
+                       seed=c.seed)
+        except (TableError, ValueError):  # too few teams for the controls
+            return None
+        rows.append(r.iloc[0])
+    cols = ["metric", "outcome", "n", "estimate", "ci_low", "ci_high", "p_value", "p_value_hc3"]
+    table = pd.DataFrame(rows)[cols].reset_index(drop=True)
+    table.attrs["controls"] = controls
+    return table
+
+
 def _change(c: _Context) -> None:
     checks = c.check("months", "month_coverage")
     if c.empty:
         c.add("change.cross_share", "Change over time", checks, "", status="withheld",
-              reason="no ties", withheld="Change over time cannot be read.")
+              reason=c.no_ties(checks), withheld="Change over time cannot be read.")
         return
     table = monthly_table(c.events, c.d.population.people, groups=c.group)
     statement = "Month by month: people active, ties and density."

@@ -7,8 +7,8 @@ roles, overload and the network picture:
 
 * ``external``: an address outside the organisation's domains (identity resolution's status,
   or a domain none of the roster's addresses has);
-* ``list``: a mailing list or distribution address (its name says so, or it only ever receives
-  mass messages);
+* ``list``: a mailing list or distribution address (its name says so, or it never sends and
+  is a recipient of at least half the mass messages);
 * ``shared_mailbox``: a functional mailbox such as ``support@`` or ``hr@``;
 * ``bot``: a system account (``noreply``, ``jira``, ...) or an identity whose sent messages are
   almost all flagged automated;
@@ -16,8 +16,9 @@ roles, overload and the network picture:
   member not employed during the window who still appears in it).
 
 With no roster the fallback rule is stated in :attr:`Population.rule`: the people are the
-identities in at least one interaction that is not a mass or automated message, other than
-lists, shared mailboxes and bots.
+identities in at least one interaction that is not a mass or automated message (when there is
+none, as in a mailing-list archive, the identities that send a message), other than lists,
+shared mailboxes and bots.
 """
 
 from __future__ import annotations
@@ -126,7 +127,14 @@ def classify_identities(interactions: pd.DataFrame, people: pd.DataFrame | None 
             else np.zeros(n, bool))
     sent = pd.DataFrame({"id": src, "auto": auto, "mass": mass}).groupby("id").agg(
         n=("auto", "size"), auto=("auto", "mean"), mass=("mass", "mean"))
-    received_mass = pd.Series(tgt[mass]).value_counts()
+    # A list address is named in at least half the mass records (the list's own copies);
+    # someone merely copied on a few of them is not a list.
+    records = (interactions["record_id"].astype(str).to_numpy() if "record_id" in interactions
+               else np.arange(n).astype(str))
+    mass_pairs = pd.DataFrame({"t": tgt[mass], "r": records[mass]}).drop_duplicates()
+    n_mass_records = mass_pairs["r"].nunique()
+    list_like = set(mass_pairs["t"].value_counts().loc[
+        lambda c: c >= max(2, 0.5 * n_mass_records)].index)
     status = pd.Series(dtype=object)
     if people is not None and len(people) and "status" in people.columns:
         status = people.drop_duplicates("person_id", keep="last").set_index("person_id")["status"]
@@ -149,8 +157,7 @@ def classify_identities(interactions: pd.DataFrame, people: pd.DataFrame | None 
         stats = sent.loc[ident] if ident in sent.index else None
         if _BOT.search(local) or (stats is not None and stats["auto"] >= _AUTOMATED_SENDER):
             out[ident] = "bot"
-        elif _LIST.search(local) or _LIST.search(domain) or (
-                stats is None and received_mass.get(ident, 0) > 0):
+        elif _LIST.search(local) or _LIST.search(domain) or (stats is None and ident in list_like):
             out[ident] = "list"
         elif _SHARED.match(local) and domain:
             out[ident] = "shared_mailbox"
@@ -180,6 +187,7 @@ def population(
     *,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
+    has_roster: bool | None = None,
 ) -> Population:
     """The internal people of the window and the outside identities, counted by category.
 
@@ -191,6 +199,11 @@ def population(
         The workspace's People table (rows with ``status`` ``roster``, ``external``, ...).
     start, end : Timestamp, optional
         The window ``[start, end)`` (UTC); a roster row counts when it overlaps it.
+    has_roster : bool, optional
+        Whether a roster was imported (:func:`ona.diagnose` reads it from the import log:
+        People rows that sources such as git or chat directories bring are not a roster).
+        Default: People rows with ``status == "roster"``, or any People rows without a
+        ``status`` column.
 
     Returns
     -------
@@ -207,9 +220,10 @@ def population(
     >>> list(pop.internal), pop.counts["external"]
     (['a@x.org', 'b@x.org'], 1)
     """
-    has_roster = people is not None and len(people) > 0 and (
-        "status" not in people.columns or (people["status"] == "roster").any())
-    if has_roster:
+    if has_roster is None:
+        has_roster = people is not None and len(people) > 0 and (
+            "status" not in people.columns or bool((people["status"] == "roster").any()))
+    if has_roster and people is not None and len(people):
         roster = people if "status" not in people.columns else people[
             (people["status"] == "roster").to_numpy(dtype=bool)]
         roster_people = int(roster["person_id"].nunique())
@@ -236,13 +250,16 @@ def population(
                                                   plain["target"].astype(str).to_numpy()])))
         person_like = categories.index[categories.isin(["unknown", "external"]).to_numpy()]
         internal = person_like.intersection(seen).sort_values()
+        what = "in at least one interaction that is not a mass or automated message"
+        if len(internal) == 0:  # e.g. a mailing-list archive: every message is mass mail
+            senders = pd.Index(interactions["source"].astype(str).unique())
+            internal = person_like.intersection(senders).sort_values()
+            what = "who send at least one message (every message here is mass or automated)"
         categories.loc[internal] = "internal"
         rows = pd.DataFrame({"person_id": pd.Series(internal, dtype="string")})
-        rule = ("no roster was imported: the people are the identities in at least one "
-                "interaction that is not a mass or automated message, other than mailing lists, "
-                "shared mailboxes and bots; external and "
-                "internal addresses cannot be told apart, and groups, roles by department and "
-                "silos need a roster")
+        rule = (f"no roster was imported: the people are the identities {what}, other than "
+                "mailing lists, shared mailboxes and bots; staff and outsiders cannot be told "
+                "apart, and groups, roles by department and silos need a roster")
     counts = {c: int((categories == c).sum()) for c in CATEGORIES}
     src_cat = interactions["source"].astype(str).map(categories)
     tgt_cat = interactions["target"].astype(str).map(categories)

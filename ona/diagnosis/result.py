@@ -26,6 +26,9 @@ SECTIONS: dict[str, str] = {
     "change": "Change over time",
 }
 
+# Which sections' headlines come first (the others follow in report order).
+HEADLINE_ORDER = ["silos", "brokerage", "overload", "outcomes"]
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, pd.DataFrame):
@@ -153,8 +156,10 @@ class Diagnosis:
     @property
     def headlines(self) -> list[str]:
         """3 to 5 plain-word headlines: the stated findings first, then what was withheld."""
-        stated = [f.headline for f in self.findings if f.headline and f.status != "withheld"]
-        held = [f.headline for f in self.findings if f.headline and f.status == "withheld"]
+        rank = {name: i for i, name in enumerate(HEADLINE_ORDER)}
+        ordered = sorted(self.findings, key=lambda f: rank.get(f.section, len(rank)))
+        stated = [f.headline for f in ordered if f.headline and f.status != "withheld"]
+        held = [f.headline for f in ordered if f.headline and f.status == "withheld"]
         return (stated + held)[:5]
 
     def to_dict(self) -> dict[str, Any]:

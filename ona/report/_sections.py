@@ -28,6 +28,9 @@ TABLES: dict[tuple[str, str], str] = {
     ("overload.concentration", "by_group"): "Where the people in demand work",
     ("outcomes.teams", "relate"): "Team measures against outcomes (Spearman correlation, BCa "
                                   "intervals over teams, permutation p, Holm-adjusted)",
+    ("outcomes.teams", "controlled"): "The strongest pairs net of team size and department "
+                                      "(standardised beta, bootstrap interval, Freedman-Lane "
+                                      "permutation p and HC3 robust p)",
     ("change.cross_share", "monthly"): "Month by month",
 }
 
