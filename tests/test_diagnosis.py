@@ -176,3 +176,18 @@ def test_findings_json_is_the_diagnosis(silo_diagnosis, tmp_path):
         assert f.statement in text, f.id
     for name in THRESHOLDS:
         assert THRESHOLDS[name].label in text  # every threshold stated in the report
+
+
+def test_docs_state_every_check_with_its_lines():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "checks.md").read_text()
+    for t in THRESHOLDS.values():
+        row = next((line for line in text.splitlines() if line.startswith(f"| `{t.name}` |")), None)
+        assert row is not None, t.name
+        sign = ">" if t.direction == "max" else "<"
+        assert f"{sign} {t.qualify:g}" in row.replace("1.0 |", "1 |") or f"{sign} {t.qualify}" in row
+        if t.withhold is None:
+            assert "| never |" in row
+        else:
+            assert f"{sign} {t.withhold:g}" in row or f"{sign} {t.withhold}" in row

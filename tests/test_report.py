@@ -180,3 +180,79 @@ def test_load_inputs_reads_the_sample_in_a_date_range():
     assert len(ts) > 0 and ts.min() >= pd.Timestamp("2025-03-01", tz="UTC")
     assert ts.max() < pd.Timestamp("2025-04-01", tz="UTC")
     assert data.truth is not None and {"unit", "period"} <= set(data.outcomes.columns)
+
+
+# ---------------------------------------------------------------------------------------------
+# Thin real exports (../shared/fixtures): the report runs and withholds what the data cannot carry
+
+
+def _thin_report(shared, tmp_path, paths):
+    import json
+    import zipfile
+
+    inputs = []
+    for p in paths:
+        if p.endswith(".zip"):  # a single git repository, unpacked in place under tmp_path
+            with zipfile.ZipFile(shared / p) as z:
+                z.extractall(tmp_path / "repo")
+            inputs.append(next((tmp_path / "repo").iterdir()))
+        else:
+            inputs.append(shared / p if not Path(p).is_absolute() else Path(p))
+    ws = ona.open_workspace(tmp_path / "ws", create=True)
+    ws.import_paths(inputs)
+    path = write_report(ws, tmp_path / "out")
+    findings = json.loads((path.parent / "findings.json").read_text())
+    by_id = {f["id"]: f for f in findings["findings"]}
+    text = _text(path)
+    for f in findings["findings"]:
+        if f["status"] != "reported":
+            assert f["reason"], f["id"]
+            assert f["reason"] in text, f["id"]  # the reason is shown, not only stored
+    return by_id, text
+
+
+def test_viva_person_to_person_withholds_brokerage_and_overload(shared, tmp_path):
+    f, text = _thin_report(shared, tmp_path, ["fixtures/viva/vivainsights_p2p_data.csv"])
+    for claim in ("brokerage.concentration", "overload.concentration", "brokerage.roles"):
+        assert f[claim]["status"] == "withheld"
+        assert "mean distinct contacts per person is 1.06" in f[claim]["reason"]
+    assert "one-way network" in f["brokerage.concentration"]["reason"]
+    assert "separate groups" in f["brokerage.concentration"]["reason"]
+    assert f["silos.pairs"]["status"] == "withheld" and "no roster" in f["silos.pairs"]["reason"]
+    assert f["data.population"]["status"] == "qualified"
+    assert "information flow depends on a few brokers" not in text
+    assert "100% of the shortest paths" not in text
+
+
+def test_mailing_list_archive_withholds_overload_on_mass_mail(shared, tmp_path):
+    f, text = _thin_report(shared, tmp_path,
+                           ["fixtures/email/mailing_lists/ksummit-discuss.mbox.gz"])
+    for claim in ("brokerage.concentration", "overload.concentration"):
+        assert f[claim]["status"] == "withheld"
+        assert f[claim]["reason"].startswith("share of events that are mass or automated "
+                                             "messages is 1, above 0.50")
+    assert f["data.population"]["numbers"]["identities_list"] >= 1
+    assert "receive" not in f["overload.concentration"]["statement"]
+
+
+def test_single_git_repository_withholds_claims_on_three_people(shared, tmp_path):
+    f, text = _thin_report(shared, tmp_path, ["fixtures/code/git/git2net_test_repo_1.zip"])
+    assert f["network.structure"]["numbers"]["people"] == 3
+    for claim in ("brokerage.concentration", "overload.concentration"):
+        assert f[claim]["status"] == "withheld"
+        assert "people in the network is 3, below 20" in f[claim]["reason"]
+    # git authors are identities, not a roster
+    assert f["data.population"]["status"] == "qualified"
+    assert "no roster was imported" in text
+
+
+def test_roster_plus_mailing_list_runs(shared, tmp_path):
+    """Issue 19, item 9: a roster plus a mailing-list mbox crashed the silo section."""
+    from ona.datasets import load_sample
+
+    roster = str(load_sample().paths["roster"])
+    f, _ = _thin_report(shared, tmp_path,
+                        [roster, "fixtures/email/mailing_lists/ksummit-discuss.mbox.gz"])
+    assert f["data.population"]["status"] == "reported"
+    assert f["silos.pairs"]["status"] == "withheld"
+    assert f["overload.concentration"]["status"] == "withheld"
