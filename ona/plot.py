@@ -33,6 +33,7 @@ __all__ = [
     "group_heatmap",
     "group_layout",
     "group_network",
+    "group_trend",
     "load_curve",
     "metric_outcome",
     "monthly_share",
@@ -43,7 +44,8 @@ __all__ = [
 
 # The most nodes a static picture shows; larger networks are drawn one node per group.
 MAX_STATIC_NODES = 50
-NEUTRAL = "0.55"  # grey for "others", missing groups and reference lines
+NEUTRAL = "0.55"  # grey for missing groups, single units and reference lines
+TREATED, OTHERS = "tab:orange", "0.2"  # intervention and comparison units, in every figure
 
 _MISSING_GROUP = "(no group)"
 
@@ -432,9 +434,9 @@ def before_after(
     is_t = means.index.isin(sorted(treated_units))
     for u, row in means.iterrows():
         t = u in treated_units
-        ax.plot([0, 1], row.to_numpy(), color="tab:orange" if t else "0.6",
+        ax.plot([0, 1], row.to_numpy(), color=TREATED if t else NEUTRAL,
                 lw=0.8, alpha=0.7, marker="o", ms=3)
-    for mask, label, colour in [(is_t, "intervention", "tab:orange"), (~is_t, "others", "0.2")]:
+    for mask, label, colour in [(is_t, "intervention", TREATED), (~is_t, "others", OTHERS)]:
         if mask.any():
             ax.plot([0, 1], means[mask].mean().to_numpy(), color=colour, lw=3,
                     label=f"{label} (mean of {int(mask.sum())})")
@@ -719,4 +721,44 @@ def monthly_share(table: pd.DataFrame, column: str, *, ax: Axes | None = None,
     ax.set_ylabel((label or column) + " (%)")
     ax.legend(fontsize=8, frameon=False, loc="upper right")
     ax.set_title(title or f"{label or column}, by month (full 0-100% scale)", fontsize=9)
+    return ax
+
+
+def group_trend(panel: pd.DataFrame, *, value: str, treated: Iterable[str], start: str,
+                unit: str = "unit", period: str = "period", ax: Axes | None = None,
+                label: str | None = None) -> Axes:
+    """Mean of ``value`` per period for the intervention units and the others, same colours as
+    :func:`before_after`, on a 0-100% axis when the value is a share.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matplotlib.figure import Figure
+    >>> p = pd.DataFrame({"unit": list("AABB"), "period": ["1", "2"] * 2, "v": [.1, .3, .1, .1]})
+    >>> len(group_trend(p, value="v", treated=["A"], start="2", ax=Figure().add_subplot()).lines)
+    3
+    """
+    ax = _axes(ax, (6, 4))
+    d = panel[[unit, period, value]].dropna()
+    is_t = d[unit].astype(str).isin({str(u) for u in treated})
+    periods = sorted(d[period].astype(str).unique())
+    share = bool(d[value].between(0, 1).all())
+    scale = 100 if share else 1
+    for mask, name, colour in [(is_t, "intervention", TREATED), (~is_t, "others", OTHERS)]:
+        if mask.any():
+            means = d[mask].groupby(d[period].astype(str))[value].mean().reindex(periods)
+            ax.plot(range(len(periods)), scale * means.to_numpy(), marker="o", color=colour,
+                    label=f"{name} ({d.loc[mask, unit].nunique()} units)")
+    if str(start) in periods:
+        ax.axvline(periods.index(str(start)) - 0.5, color=NEUTRAL, ls="--", lw=1,
+                   label=f"intervention starts ({start})")
+    if share:
+        ax.set_ylim(0, 100)
+    step = max(1, len(periods) // 12)
+    ax.set_xticks(range(0, len(periods), step), periods[::step], rotation=45, ha="right",
+                  fontsize=8)
+    ax.set_xlabel(period)
+    ax.set_ylabel((label or value) + (" (%)" if share else ""))
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(f"{label or value}: intervention units against the others", fontsize=9)
     return ax

@@ -172,16 +172,6 @@ def test_report_without_a_roster_says_what_it_cannot_do(tmp_path):
     assert "No outcomes were given" in text
 
 
-def test_load_inputs_reads_the_sample_in_a_date_range():
-    from ona.report import load_inputs
-
-    data = load_inputs(None, start="2025-03-01", end="2025-04-01")
-    ts = data.interactions["timestamp"]
-    assert len(ts) > 0 and ts.min() >= pd.Timestamp("2025-03-01", tz="UTC")
-    assert ts.max() < pd.Timestamp("2025-04-01", tz="UTC")
-    assert data.truth is not None and {"unit", "period"} <= set(data.outcomes.columns)
-
-
 # ---------------------------------------------------------------------------------------------
 # Thin real exports (../shared/fixtures): the report runs and withholds what the data cannot carry
 

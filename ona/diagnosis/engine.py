@@ -356,6 +356,7 @@ def _brokerage(c: _Context) -> None:
         f.headline = "Brokerage was not assessed: " + _first_reason(f) + "."
     c.d.extras["centrality"] = cent
     r = roles(c.G, c.group, seed=c.seed)
+    c.d.extras["roles"] = r
     counts = r["role"][r["role"] != ""].value_counts()
     c.add("brokerage.roles", "Informal roles", checks,
           "Informal roles (Cross and Parker; thresholds are quantiles of this organisation): "

@@ -21,7 +21,7 @@ from ona.diagnosis.thresholds import TOP_SHARE
 from ona.graph import as_compact, windows
 from ona.privacy import MIN_GROUP_SIZE, suppress_small_groups
 
-__all__ = ["community_stability", "concentration", "monthly_table", "silo_pairs"]
+__all__ = ["community_stability", "concentration", "monthly_table", "silo_pairs", "team_panel"]
 
 
 @validate_params({"top": [Interval(float, 0, 1, closed="right")]})
@@ -322,3 +322,66 @@ def monthly_table(
         rows.append(row)
     cols = ["month", "people_active", "ties", "density"] + (["cross_share"] if groups else [])
     return pd.DataFrame(rows, columns=cols).set_index("month")
+
+
+def team_panel(
+    interactions: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    groups: str = "department",
+    teams: str = "team",
+    freq: str = "MS",
+    min_group_size: int = MIN_GROUP_SIZE,
+) -> pd.DataFrame:
+    """Each team's share of ties that cross ``groups`` lines, period by period (for ona.did).
+
+    For each window, each person's ties to people of their own group and of other groups
+    (:func:`ona.ei_index` at person level) are summed over the members of each team;
+    ``cross_share = external / (internal + external)``: of all the ties of the team's members,
+    counted from each member's side (a tie between two members counts for both), the share
+    that reaches another group. Teams with fewer than
+    ``min_group_size`` people in a window are suppressed (:mod:`ona.privacy`).
+
+    Parameters
+    ----------
+    interactions : DataFrame
+    people : DataFrame
+        The internal people's rows (with ``teams`` and ``groups`` columns).
+    groups, teams : str
+    freq : str, default "MS"
+    min_group_size : int, default 5
+
+    Returns
+    -------
+    DataFrame
+        Long table: ``team``, ``period`` ("YYYY-MM"), ``internal``, ``external``, ``size``,
+        ``cross_share``; ``attrs["privacy"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"person_id": list("abcdef"), "team": list("xxxyyy"),
+    ...                        "department": list("DDDEEE")})
+    >>> ev = pd.DataFrame({"timestamp": pd.to_datetime(["2025-01-03"] * 3, utc=True),
+    ...                    "source": ["a", "a", "d"], "target": ["b", "d", "e"]})
+    >>> team_panel(ev, people, min_group_size=1)[["team", "cross_share"]].to_dict("records")
+    [{'team': 'x', 'cross_share': 0.3333333333333333}, {'team': 'y', 'cross_share': 0.3333333333333333}]
+    """
+    from ona.analysis.change import change_tables
+    from ona.analysis.silos import ei_index
+
+    def measure(g):
+        person = ei_index(g, groups, level="person").join(g.node_attrs[teams])
+        t = person.groupby(teams)[["internal", "external"]].sum()
+        t["size"] = person.groupby(teams).size()
+        return t.assign(cross_share=t["external"] / (t["internal"] + t["external"]))
+
+    panel = change_tables(interactions, people, freq=freq, table="team", measure=measure,
+                          internal_only=True).reset_index()
+    panel["period"] = pd.to_datetime(panel["period"]).dt.strftime("%Y-%m")
+    panel = panel.rename(columns={teams: "team"}) if teams in panel.columns else panel
+    sizes = panel.groupby("team")["size"].min()
+    kept = suppress_small_groups(panel.set_index("team"), sizes, min_size=min_group_size)
+    out = kept.reset_index()
+    out.attrs["privacy"] = kept.attrs["privacy"]
+    return out

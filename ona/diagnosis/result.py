@@ -99,6 +99,14 @@ class Finding:
     def checks_passed(self) -> list[str]:
         return [c.name for c in self.checks if c.outcome == "passed"]
 
+    def _repr_markdown_(self) -> str:  # how a notebook shows a finding
+        text = f"**{self.title}** ({self.status}): {self.statement}"
+        if self.reason:
+            text += f"\n\n*{'Withheld' if self.status == 'withheld' else 'Caveat'}: {self.reason}.*"
+        if self.checks_passed:
+            text += f"\n\nChecks passed: {', '.join(self.checks_passed)}."
+        return text
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "status": self.status,
                 "statement": self.statement, "reason": self.reason,

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from ona._validation import Interval, validate_params
 from ona.diagnosis import Diagnosis, diagnose
@@ -24,88 +20,10 @@ from ona.privacy import MIN_GROUP_SIZE
 from ona.report._html import Writer, format_number, format_table
 from ona.report._sections import FIGURES, limits, render_diagnosis
 
-__all__ = ["FIGURES", "DiagnosticInputs", "load_inputs", "format_number", "format_table", "limits", "render_diagnosis",
+__all__ = ["FIGURES", "format_number", "format_table", "limits", "render_diagnosis",
            "write_report"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class DiagnosticInputs:
-    """The tables a diagnostic runs on (see :func:`load_inputs`)."""
-
-    interactions: pd.DataFrame
-    people: pd.DataFrame
-    outcomes: pd.DataFrame
-    truth: Any = None  # the planted truth, for the sample organisation only
-    source: str = ""
-
-
-def load_inputs(
-    workspace: Any = None,
-    *,
-    outcomes: str | os.PathLike | pd.DataFrame | None = None,
-    start: Any = None,
-    end: Any = None,
-) -> DiagnosticInputs:
-    """The Interactions, People and Outcomes tables of a workspace, or of the sample organisation.
-
-    The notebooks start here, so the same notebook runs on a client's workspace and, with
-    ``workspace=None``, on the bundled sample organisation (:func:`ona.datasets.load_sample`).
-
-    Parameters
-    ----------
-    workspace : Workspace, path or None
-        None: the sample organisation (its planted truth comes along in ``.truth``).
-    outcomes : path or DataFrame, optional
-        An outcomes file (read with :func:`ona.read_outcomes`) or table replacing the stored one.
-    start, end : date or str, optional
-        Keep interactions in ``[start, end)``.
-
-    Returns
-    -------
-    DiagnosticInputs
-        ``.interactions``, ``.people``, ``.outcomes``, ``.truth``, ``.source``.
-
-    Examples
-    --------
-    >>> import tempfile, ona
-    >>> ws = ona.open_workspace(tempfile.mkdtemp(), create=True)
-    >>> len(load_inputs(ws).interactions)
-    0
-    """
-    from ona.workspace import Workspace, open_workspace
-
-    truth = None
-    if workspace is None:
-        from ona.datasets import load_sample
-
-        sample = load_sample()
-        events, people, stored, truth = (sample.interactions, sample.people, sample.outcomes,
-                                         sample.truth)
-        source = "the bundled sample organisation"
-        if start is not None or end is not None:
-            ts = events["timestamp"]
-            keep = np.ones(len(events), dtype=bool)
-            if start is not None:
-                keep &= (ts >= pd.Timestamp(start, tz="UTC")).to_numpy(dtype=bool)
-            if end is not None:
-                keep &= (ts < pd.Timestamp(end, tz="UTC")).to_numpy(dtype=bool)
-            events = events[keep].reset_index(drop=True)
-    else:
-        ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
-        events = ws.interactions(start=start, end=end)
-        people, stored = ws.people(), ws.outcomes()
-        source = f"workspace {ws.path.name}"
-    if isinstance(outcomes, pd.DataFrame):
-        stored = outcomes
-    elif outcomes is not None:
-        from ona.importers.outcomes import read_outcomes
-
-        stored = read_outcomes(outcomes, on_bad_lines="error").extras["outcomes"]
-    return DiagnosticInputs(events, people, stored, truth, source)
-
-
 
 
 def _prepare(d: Diagnosis) -> None:
